@@ -1,0 +1,46 @@
+// Simulated time: a signed 64-bit count of nanoseconds (about 292 years of range).
+// Integer time keeps event ordering exact; doubles sampled from distributions
+// become Time in exactly one place, to_time().
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sim {
+
+using Time = std::int64_t;
+
+inline constexpr Time kNanosecond = 1;
+inline constexpr Time kMicrosecond = 1'000;
+inline constexpr Time kMillisecond = 1'000'000;
+inline constexpr Time kSecond = 1'000'000'000;
+inline constexpr Time kMinute = 60 * kSecond;
+inline constexpr Time kHour = 60 * kMinute;
+inline constexpr Time kDay = 24 * kHour;
+inline constexpr Time kNever = std::numeric_limits<Time>::max();
+
+// The one rounding function from a sampled duration in nanoseconds to Time:
+// round half away from zero, clamp to [0, kNever).
+inline Time to_time(double nanoseconds) {
+  if (!(nanoseconds > 0.0)) return 0;  // also catches NaN
+  if (nanoseconds >= 9.2e18) return kNever - 1;
+  return static_cast<Time>(std::llround(nanoseconds));
+}
+
+inline double to_seconds(Time t) { return static_cast<double>(t) / 1e9; }
+inline double to_milliseconds(Time t) { return static_cast<double>(t) / 1e6; }
+
+// Parses "250us", "1.5s", "2m", "1h30m" is not accepted: one number, one unit.
+// Units: ns, us, ms, s, m, h, d. Returns nullopt on anything else (including
+// negative values and overflow). A bare "0" is accepted.
+std::optional<Time> parse_duration(std::string_view text);
+
+// Prints with the largest unit that keeps the value >= 1, up to 4 significant
+// digits: "350us", "1.5s", "2h". Exact round trip is not promised.
+std::string format_duration(Time t);
+
+}  // namespace sim
