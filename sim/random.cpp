@@ -8,6 +8,19 @@ RandomStream::RandomStream(std::uint64_t seed, std::uint64_t replication, std::s
   std::uint64_t mix = seed;
   mix = splitmix64(mix) ^ replication;
   mix = splitmix64(mix) ^ fnv1a64(name);
+  seed_from(mix);
+}
+
+RandomStream RandomStream::keyed(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+  std::uint64_t mix = a;
+  mix = splitmix64(mix) ^ b;
+  mix = splitmix64(mix) ^ c;
+  RandomStream stream;
+  stream.seed_from(mix);
+  return stream;
+}
+
+void RandomStream::seed_from(std::uint64_t mix) {
   for (auto& word : s_) word = splitmix64(mix);
   // An all-zero state is the generator's one fixed point; SplitMix64 outputs
   // are a bijection of distinct inputs, so four zeros cannot occur in practice,

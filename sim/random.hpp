@@ -36,6 +36,9 @@ inline std::uint64_t fnv1a64(std::string_view text) {
 class RandomStream {
  public:
   RandomStream(std::uint64_t seed, std::uint64_t replication, std::string_view name);
+  // A stream keyed by three numbers, for short-lived per-request streams
+  // (a request's demand at one tier visit). Seeding costs four SplitMix64 steps.
+  static RandomStream keyed(std::uint64_t a, std::uint64_t b, std::uint64_t c);
 
   std::uint64_t next_u64() {
     const std::uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
@@ -63,6 +66,8 @@ class RandomStream {
   double standard_normal();
 
  private:
+  RandomStream() = default;
+  void seed_from(std::uint64_t mix);
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4];
   double spare_normal_ = 0.0;

@@ -1,0 +1,73 @@
+#include "models/app_server.hpp"
+
+#include "models/stack.hpp"
+
+namespace models {
+
+AppNode::AppNode(Stack& stack, const TierConfig& tier, int tier_index, int index_in_tier, std::uint32_t node_id,
+                 std::string name, Host& host)
+    : Node(stack, tier, tier_index, index_in_tier, node_id, std::move(name), host),
+      config_(std::get<AppConfig>(tier.kind)) {
+  SlotPool::Config workers;
+  workers.capacity = config_.workers;
+  workers.queue_limit = config_.backlog;
+  configure_admission(workers, FailureReason::kAppBacklog);
+  SlotPool::Config pool;
+  pool.capacity = config_.pool;
+  pool.queue_limit = -1;
+  pool.timeout = config_.pool_timeout;
+  connections_ = SlotPool(sim_, stack.requests(), pool, sim::Callback::to<&AppNode::on_connection>(this),
+                          sim::Callback::to<&AppNode::on_connection_timeout>(this));
+  if (config_.prefer_local && tier_index + 1 < stack.tier_count()) local_next_ = co_located_next(tier_index + 1);
+}
+
+void AppNode::begin_call(RequestId id, Request& r) {
+  switch (connections_.acquire(id)) {
+    case SlotPool::Result::kGranted:
+      r.frame().holds_call = true;
+      send_call(id, r, choose_target(r));
+      return;
+    case SlotPool::Result::kQueued:
+    case SlotPool::Result::kRejected:  // the pool's queue is unbounded
+      return;
+  }
+}
+
+void AppNode::on_connection(std::uint64_t id) {
+  Request& r = stack_.requests().get(id);
+  r.frame().holds_call = true;
+  send_call(id, r, choose_target(r));
+}
+
+void AppNode::on_connection_timeout(std::uint64_t id) { fail(id, FailureReason::kPoolTimeout); }
+
+Node& AppNode::choose_target(const Request& r) {
+  const auto& next = stack_.tier_nodes(tier_index_ + 1);
+  const TierConfig& next_tier = next.front()->tier();
+  if (const auto* db = std::get_if<DatabaseConfig>(&next_tier.kind)) {
+    const TierDemand* query = stack_.demand(r.request_class, tier_index_ + 1);
+    const bool write = query != nullptr && query->writes > 0;
+    if (write || db->reads == ReadRouting::kPrimary || next.size() == 1) return *next.front();
+    if (local_next_ != nullptr && local_next_ != next.front()) return *local_next_;
+    const std::size_t replica = 1 + next_replica_++ % (next.size() - 1);
+    return *next[replica];
+  }
+  if (local_next_ != nullptr) return *local_next_;
+  return *next[next_round_robin_++ % next.size()];
+}
+
+void AppNode::end_call(Request&, Frame& f) {
+  if (!f.holds_call) return;
+  f.holds_call = false;
+  connections_.release();
+}
+
+void AppNode::abort_call(RequestId id, Request& r, Frame& f) {
+  if (f.holds_call) {
+    end_call(r, f);
+    return;
+  }
+  if (&f == &r.frame()) connections_.abandon(id);
+}
+
+}  // namespace models

@@ -1,0 +1,55 @@
+// What the models emit about requests, recorded for the results. Only
+// requests sent after the warm-up are counted (the caller checks
+// Request::measured), so nothing here needs resetting at the warm-up.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "models/request.hpp"
+#include "sim/statistics.hpp"
+
+namespace models {
+
+struct RequestCounts {
+  std::uint64_t offered = 0;
+  std::uint64_t succeeded = 0;
+  std::array<std::uint64_t, kFailureReasonCount> failed{};
+
+  std::uint64_t failed_total() const {
+    std::uint64_t total = 0;
+    for (auto n : failed) total += n;
+    return total;
+  }
+  std::uint64_t in_flight() const { return offered - succeeded - failed_total(); }
+};
+
+class Metrics {
+ public:
+  Metrics(std::size_t classes, std::size_t tiers) : classes_(classes), tier_sojourn_(tiers) {}
+
+  void offered(int request_class) { ++classes_[static_cast<std::size_t>(request_class)].counts.offered; }
+  void succeeded(int request_class, Time latency) {
+    auto& c = classes_[static_cast<std::size_t>(request_class)];
+    ++c.counts.succeeded;
+    c.latency.record(latency);
+  }
+  void failed(int request_class, FailureReason reason) {
+    ++classes_[static_cast<std::size_t>(request_class)].counts.failed[static_cast<std::size_t>(reason)];
+  }
+  void tier_visit(int tier, Time sojourn) { tier_sojourn_[static_cast<std::size_t>(tier)].record(sojourn); }
+
+  struct PerClass {
+    RequestCounts counts;
+    sim::LatencyHistogram latency;  // successful requests, client send to client receive
+  };
+  const std::vector<PerClass>& classes() const { return classes_; }
+  const std::vector<sim::LatencyHistogram>& tier_sojourns() const { return tier_sojourn_; }
+
+ private:
+  std::vector<PerClass> classes_;
+  std::vector<sim::LatencyHistogram> tier_sojourn_;
+};
+
+}  // namespace models

@@ -1,0 +1,205 @@
+#include "models/node.hpp"
+
+#include <algorithm>
+
+#include "models/stack.hpp"
+
+namespace models {
+
+Node::Node(Stack& stack, const TierConfig& tier, int tier_index, int index_in_tier, std::uint32_t node_id,
+           std::string name, Host& host)
+    : stack_(stack),
+      sim_(stack.simulation()),
+      tier_(tier),
+      tier_index_(tier_index),
+      index_in_tier_(index_in_tier),
+      id_(node_id),
+      name_(std::move(name)),
+      host_(host),
+      present_(stack.simulation().now()),
+      tier_hash_(sim::fnv1a64(tier.name)) {}
+
+void Node::configure_admission(SlotPool::Config config, FailureReason reject_reason) {
+  admission_ = SlotPool(sim_, stack_.requests(), config, sim::Callback::to<&Node::on_admitted>(this),
+                        sim::Callback{});
+  admission_reject_ = reject_reason;
+}
+
+Node* Node::co_located_next(int next_tier) const {
+  for (Node* n : stack_.tier_nodes(next_tier)) {
+    if (&n->host() == &host_) return n;
+  }
+  return nullptr;
+}
+
+// ---------------------------------------------------------------- receiving
+
+void Node::on_message(std::uint64_t id) {
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  if (host_.has_nic()) {
+    // Cut-through receive: the port takes the bytes as they arrive, FCFS, at
+    // its own bandwidth; a message can be delivered no earlier than its last
+    // bit arrives.
+    const auto slot = host_.nic_rx().reserve(r->message_first_bit, host_.nic_time(r->message_bytes));
+    if (slot.finish > sim_.now()) {
+      sim_.schedule_at<&Node::on_message_received>(slot.finish, this, id);
+      return;
+    }
+  }
+  deliver(id, *r, true);
+}
+
+void Node::on_message_received(std::uint64_t id) {
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  deliver(id, *r, true);
+}
+
+void Node::deliver(RequestId id, Request& r, bool remote) {
+  if (r.message_is_response) {
+    on_response(id, r);
+    return;
+  }
+  // A new visit: the request descends one tier.
+  ++r.depth;
+  Frame& f = r.frame();
+  f = Frame{};
+  f.node = id_;
+  f.remote_arrival = remote;
+  f.entered = sim_.now();
+  present_.add(sim_.now(), 1.0);
+  const int units = admission_units(r);
+  switch (admission_.acquire(id, units)) {
+    case SlotPool::Result::kGranted:
+      f.admission_units = static_cast<std::uint8_t>(units);
+      serve(id, r);
+      return;
+    case SlotPool::Result::kQueued:
+      return;
+    case SlotPool::Result::kRejected:
+      fail(id, admission_reject_);
+      return;
+  }
+}
+
+void Node::on_admitted(std::uint64_t id) {
+  Request& r = stack_.requests().get(id);
+  r.frame().admission_units = static_cast<std::uint8_t>(admission_units(r));
+  serve(id, r);
+}
+
+// ---------------------------------------------------------------- serving
+
+void Node::serve(RequestId id, Request& r) {
+  Frame& f = r.frame();
+  const TierDemand* demand = stack_.demand(r.request_class, tier_index_);
+  // Demands come from a stream keyed by the request, the tier's name and the
+  // visit number, not by node or topology: the same request costs the same in
+  // every design compared (common random numbers).
+  const auto visit = r.visits[static_cast<std::size_t>(r.depth)]++;
+  auto rng = sim::RandomStream::keyed(r.demand_seed, tier_hash_, visit);
+  double cpu = tier_.cpu.sample(rng) + extra_cpu(r, rng);
+  if (demand != nullptr) cpu += demand->cpu.sample(rng);
+  if (f.remote_arrival) cpu += host_.machine().firewall.sample(rng);
+  f.calls_left = static_cast<std::uint16_t>(
+      r.deepest > tier_index_ ? (demand != nullptr ? demand->calls : 1) : 0);
+  plan_disk(r, f, demand, rng);
+  if (cpu > 0.0) {
+    host_.cpu().submit(cpu, sim::Callback::to<&Node::on_cpu_done>(this, id));
+    return;
+  }
+  continue_disk_or_calls(id, r);
+}
+
+void Node::plan_disk(Request&, Frame& f, const TierDemand* demand, sim::RandomStream&) {
+  f.ios_left = static_cast<std::uint16_t>(demand != nullptr ? demand->disk_ios : 0);
+}
+
+double Node::io_bytes(const Request& r, const Frame&) const {
+  const TierDemand* demand = stack_.demand(r.request_class, tier_index_);
+  return demand != nullptr ? demand->io_bytes : 4096.0;
+}
+
+void Node::on_cpu_done(std::uint64_t id) {
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  continue_disk_or_calls(id, *r);
+}
+
+void Node::on_io_done(std::uint64_t id) {
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  Frame& f = r->frame();
+  --f.ios_left;
+  if (f.ios_left == 0) f.log_flush = false;
+  continue_disk_or_calls(id, *r);
+}
+
+void Node::continue_disk_or_calls(RequestId id, Request& r) {
+  Frame& f = r.frame();
+  if (f.ios_left > 0 && host_.has_disk()) {
+    host_.submit_io(io_bytes(r, f), sim::Callback::to<&Node::on_io_done>(this, id));
+    return;
+  }
+  f.ios_left = 0;  // a host without a disk does no IO
+  next_call(id, r);
+}
+
+// ---------------------------------------------------------------- calling
+
+void Node::next_call(RequestId id, Request& r) {
+  if (r.frame().calls_left > 0) {
+    begin_call(id, r);
+    return;
+  }
+  respond(id, r);
+}
+
+void Node::send_call(RequestId id, Request& r, Node& target) {
+  r.frame().downstream = target.id();
+  stack_.send(this, target, id, r, stack_.request_bytes(r.request_class, target.tier_index()), false);
+}
+
+void Node::on_response(RequestId id, Request& r) {
+  Frame& f = r.frame();
+  end_call(r, f);
+  --f.calls_left;
+  next_call(id, r);
+}
+
+void Node::respond(RequestId id, Request& r) {
+  Frame& f = r.frame();
+  const Time now = sim_.now();
+  if (f.admission_units > 0) {
+    const int units = f.admission_units;
+    f.admission_units = 0;
+    admission_.release(units);  // may start a waiting request right here
+  }
+  present_.add(now, -1.0);
+  if (r.measured) stack_.metrics().tier_visit(tier_index_, now - f.entered);
+  --r.depth;
+  const double bytes = stack_.response_bytes(r.request_class, tier_index_);
+  if (r.depth < 0) {
+    stack_.send_to_client(*this, id, r, bytes);
+    return;
+  }
+  stack_.send(this, stack_.node(r.frame().node), id, r, bytes, true);
+}
+
+void Node::fail(RequestId id, FailureReason reason) { stack_.fail(id, reason); }
+
+void Node::abort(RequestId id, Request& r, Frame& f) {
+  if (f.admission_units == 0) {
+    // Waiting for admission (abandon is a no-op if it was rejected outright).
+    if (&f == &r.frame()) admission_.abandon(id);
+  } else {
+    abort_call(id, r, f);
+    const int units = f.admission_units;
+    f.admission_units = 0;
+    admission_.release(units);
+  }
+  present_.add(sim_.now(), -1.0);
+}
+
+}  // namespace models

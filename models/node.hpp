@@ -1,0 +1,111 @@
+// A node: one instance of a tier (lb1, web2, db1, ...) running on a host.
+//
+// Every visit follows the same life, whatever the kind:
+//   receive -> admission (the kind's limit: may queue or reject)
+//   -> CPU (tier + class demand, plus kind extras such as TLS, plus the
+//      host's firewall cost when the request came from another host)
+//   -> disk IOs, one after another
+//   -> `calls` synchronous calls to the next tier, holding the admission slot
+//   -> release the slot, send the response upstream.
+// Kinds (haproxy.hpp, nginx.hpp, app_server.hpp, database.hpp, server.hpp)
+// supply the admission limit, the extras, the disk plan and how a call picks
+// and holds its target.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "models/config.hpp"
+#include "models/host.hpp"
+#include "models/request.hpp"
+#include "models/resources.hpp"
+#include "sim/random.hpp"
+#include "sim/statistics.hpp"
+
+namespace models {
+
+class Stack;
+
+class Node {
+ public:
+  Node(Stack& stack, const TierConfig& tier, int tier_index, int index_in_tier, std::uint32_t node_id,
+       std::string name, Host& host);
+  virtual ~Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  const std::string& name() const { return name_; }
+  const TierConfig& tier() const { return tier_; }
+  int tier_index() const { return tier_index_; }
+  int index_in_tier() const { return index_in_tier_; }
+  std::uint32_t id() const { return id_; }
+  Host& host() { return host_; }
+  const Host& host() const { return host_; }
+
+  // Event entry points.
+  void on_message(std::uint64_t id);           // the message's last bit reached the host
+  void on_message_received(std::uint64_t id);  // ... and the NIC has taken it in
+  void on_admitted(std::uint64_t id);
+  void on_cpu_done(std::uint64_t id);
+  void on_io_done(std::uint64_t id);
+
+  // Delivers a message that needs no receive time (same host, or from a client).
+  void deliver(RequestId id, Request& r, bool remote);
+
+  // Releases what frame f holds; called for every frame of a failing request.
+  void abort(RequestId id, Request& r, Frame& f);
+
+  // Mean number of requests at the node (waiting or served) since the reset.
+  double queue_mean(Time now) const { return present_.mean(now); }
+  void reset_statistics(Time now) { present_.reset(now); }
+
+ protected:
+  // How many admission slots a request takes (nginx: two when proxied).
+  virtual int admission_units(const Request&) const { return 1; }
+  // Extra CPU for this visit beyond the tier and class demand (TLS).
+  virtual double extra_cpu(Request&, sim::RandomStream&) { return 0.0; }
+  // Sets f.ios_left / f.log_flush for this visit; default: the demand's disk_ios.
+  virtual void plan_disk(Request& r, Frame& f, const TierDemand* demand, sim::RandomStream& rng);
+  virtual double io_bytes(const Request& r, const Frame& f) const;
+  // Starts one call to the next tier: pick a target, hold what the call
+  // holds, then send_call(); or queue (and later send_call); or fail.
+  virtual void begin_call(RequestId id, Request& r) = 0;
+  // The call's response arrived: release what begin_call held.
+  virtual void end_call(Request&, Frame&) {}
+  // The request fails while this frame holds admission: release or leave
+  // whatever the kind holds or waits for on behalf of a call.
+  virtual void abort_call(RequestId, Request&, Frame&) {}
+
+  // Sends the request to `target` (a node of the next tier). Tail call: the
+  // request may have ended when it returns.
+  void send_call(RequestId id, Request& r, Node& target);
+  // Fails the request. Tail call.
+  void fail(RequestId id, FailureReason reason);
+
+  void configure_admission(SlotPool::Config config, FailureReason reject_reason);
+  // Nodes of the next tier that share this node's host.
+  Node* co_located_next(int next_tier) const;
+
+  Stack& stack_;
+  sim::Simulation& sim_;
+  const TierConfig& tier_;
+  int tier_index_;
+  int index_in_tier_;
+  std::uint32_t id_;
+  std::string name_;
+  Host& host_;
+
+ private:
+  void on_response(RequestId id, Request& r);
+  void serve(RequestId id, Request& r);
+  void continue_disk_or_calls(RequestId id, Request& r);
+  void next_call(RequestId id, Request& r);
+  void respond(RequestId id, Request& r);
+
+  SlotPool admission_;
+  FailureReason admission_reject_ = FailureReason::kServerQueue;
+  sim::TimeWeighted present_;
+  std::uint64_t tier_hash_;
+};
+
+}  // namespace models

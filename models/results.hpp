@@ -1,0 +1,56 @@
+// The outcome of one run, as plain data for reports.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/metrics.hpp"
+#include "sim/statistics.hpp"
+
+namespace models {
+
+struct ClassResult {
+  std::string name;
+  RequestCounts counts;
+  sim::LatencyHistogram latency;
+};
+
+struct TierResult {
+  std::string name;
+  std::string kind;
+  sim::LatencyHistogram sojourn;  // arrival at a node to response sent, measured requests
+};
+
+struct NodeResult {
+  std::string name;
+  std::string tier;
+  std::string host;
+  double cpu_utilization = 0.0;
+  double nic_utilization = 0.0;   // the busier direction
+  double disk_utilization = 0.0;
+  double queue_mean = 0.0;        // requests at the node, waiting or served
+};
+
+struct RunResult {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::uint64_t replication = 0;
+  Time duration = 0;
+  Time warmup = 0;
+  RequestCounts totals;
+  sim::LatencyHistogram latency;
+  std::vector<ClassResult> classes;
+  std::vector<TierResult> tiers;
+  std::vector<NodeResult> nodes;
+  std::uint64_t events = 0;
+  double wall_seconds = 0.0;
+
+  double measured_seconds() const { return sim::to_seconds(duration - warmup); }
+  double throughput() const { return static_cast<double>(totals.succeeded) / measured_seconds(); }
+  double availability() const {
+    return totals.offered == 0 ? 1.0 : static_cast<double>(totals.succeeded) / static_cast<double>(totals.offered);
+  }
+};
+
+}  // namespace models

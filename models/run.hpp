@@ -1,0 +1,22 @@
+// Running a scenario: one Simulation, one Stack, from time 0 to the run's
+// duration.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+#include "models/config.hpp"
+#include "models/results.hpp"
+
+namespace models {
+
+struct RunOptions {
+  std::uint64_t replication = 0;
+  // Called now and then with (simulated time, events so far); may be empty.
+  std::function<void(Time, std::uint64_t)> progress;
+};
+
+RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options = {});
+
+}  // namespace models
