@@ -106,6 +106,7 @@ void Clients::on_user_request(std::uint64_t user) {
 }
 
 int Clients::choose_class(sim::RandomStream& rng) const {
+  if (cumulative_weights_.size() == 1) return 0;
   const double point = rng.uniform01() * cumulative_weights_.back();
   const auto it = std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(), point);
   return static_cast<int>(std::min<std::ptrdiff_t>(it - cumulative_weights_.begin(),

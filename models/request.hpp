@@ -87,8 +87,12 @@ class RequestPool {
       requests_.back().generation = 1;
     }
     Request& r = requests_[slot];
+    // Frames are initialised on each visit; only the header needs clearing.
     const std::uint32_t generation = r.generation;
-    r = Request{};
+    r.depth = -1;
+    r.wait_token = 0;
+    r.wait_timer = sim::EventHandle();
+    r.visits.fill(0);
     r.generation = generation;
     ++live_;
     return (static_cast<std::uint64_t>(generation) << 32) | slot;

@@ -1,0 +1,238 @@
+// Mechanics: exact timelines of single requests, limits that queue or
+// reject as configured, and conservation of requests.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <variant>
+
+#include "models/stack.hpp"
+#include "scenario_fixture.hpp"
+#include "sim/simulation.hpp"
+
+namespace {
+
+using models::ScenarioConfig;
+using models::TierDemand;
+using sim::Distribution;
+using sim::Time;
+using test_support::load;
+
+// One closed-loop user who thinks for an hour, sends one request and, by the
+// time it could send the next, the 90-minute run is over.
+void make_single_request(ScenarioConfig& config, const models::RequestClass& only) {
+  config.workload.classes = {only};
+  config.workload.arrivals = models::ClosedArrivals{1, Distribution::constant(3600e9)};
+  config.run.duration = 90 * sim::kMinute;
+  config.run.warmup = 0;
+}
+
+Time nic(double bytes, double bandwidth) { return sim::to_time(bytes / bandwidth * 1e9); }
+
+// A page request through 3-scale-up with constant demands, TLS handshakes on
+// every request and every buffer-cache read missing. With one request in the
+// system nothing queues, so its latency must be exactly the sum of its
+// network, NIC, CPU and disk times; any double counting or skipped hop shows.
+TEST(Mechanics, SingleRequestThroughScaleUpTakesTheSumOfItsParts) {
+  ScenarioConfig config = load("3-scale-up");
+  for (auto& [name, machine] : config.machines) machine.monitoring.reset();
+  auto& lb = std::get<models::HaproxyConfig>(config.tiers.at(0).kind);
+  lb.tls->resume_ratio = 0.0;
+  lb.tls->requests_per_connection = 1.0;
+  lb.tls->handshake = Distribution::constant(500e3);
+
+  models::RequestClass page;
+  page.name = "page";
+  page.request_bytes = 2048;
+  page.response_bytes = 61440;
+  page.demands.resize(4);
+  TierDemand web;
+  web.cpu = Distribution::constant(40e3);
+  TierDemand app;
+  app.cpu = Distribution::constant(6e6);
+  app.calls = 2;
+  TierDemand db;
+  db.cpu = Distribution::constant(300e3);
+  db.reads = 2;
+  db.cache_hit = 0.0;
+  page.demands[1] = web;
+  page.demands[2] = app;
+  page.demands[3] = db;
+  make_single_request(config, page);
+
+  const auto result = models::run_scenario(config);
+  ASSERT_EQ(result.totals.offered, 1u);
+  ASSERT_EQ(result.totals.succeeded, 1u);
+
+  const double gig = 125e6, ten_gig = 1.25e9;  // bytes per second
+  const Time client = 20 * sim::kMillisecond, link = 100 * sim::kMicrosecond, firewall = 15 * sim::kMicrosecond;
+  const auto& dbc = std::get<models::DatabaseConfig>(config.tiers.at(3).kind);
+  const auto& disk = *config.machines.at("database").disk;
+  const Time page_io = sim::to_time(1e9 / disk.iops + dbc.page_bytes / disk.bandwidth * 1e9);
+
+  Time expected = 0;
+  expected += client + nic(2048, gig);                                  // client -> lb1, received by lb1's NIC
+  expected += 20'000 + 500'000 + firewall;                              // lb: tier cpu, TLS handshake, firewall
+  expected += nic(2048, gig) + link;                                    // lb1 -> web (cut-through: one serialization)
+  expected += 10'000 + 40'000 + firewall;                               // web: tier cpu + class cpu + firewall
+  expected += nic(2048, gig) + link;                                    // web -> app
+  expected += 6'000'000 + firewall;                                     // app
+  for (int call = 0; call < 2; ++call) {
+    expected += nic(dbc.query_bytes, gig) + link;                       // app (1 Gbps) -> db (10 Gbps)
+    expected += 300'000 + firewall + 2 * page_io;                       // db cpu, then two page reads
+    expected += link + nic(dbc.result_bytes, gig);                      // db (10 Gbps) -> app: the slower port paces it
+  }
+  expected += nic(61440, gig) + link;                                   // app -> web
+  expected += nic(61440, gig) + link;                                   // web -> lb1
+  expected += nic(61440, gig) + client;                                 // lb1 -> client
+  (void)ten_gig;
+  EXPECT_EQ(result.latency.max(), expected);
+  EXPECT_EQ(result.latency.min(), expected);
+}
+
+// The same request, co-located on one host (stage 0): calls between tiers of
+// one host skip the network entirely.
+TEST(Mechanics, CoLocatedTiersSkipTheNetwork) {
+  ScenarioConfig config = load("0-simple-web-stack");
+  models::RequestClass page;
+  page.name = "page";
+  page.request_bytes = 2048;
+  page.response_bytes = 61440;
+  page.demands.resize(3);
+  TierDemand web;
+  web.cpu = Distribution::constant(40e3);
+  TierDemand app;
+  app.cpu = Distribution::constant(6e6);
+  TierDemand db;
+  db.cpu = Distribution::constant(300e3);
+  page.demands[0] = web;
+  page.demands[1] = app;
+  page.demands[2] = db;
+  make_single_request(config, page);
+  const auto result = models::run_scenario(config);
+  ASSERT_EQ(result.totals.succeeded, 1u);
+  const double gig = 125e6;
+  const Time client = 20 * sim::kMillisecond;
+  const Time expected = client + nic(2048, gig) + 10'000 + 40'000 + 6'000'000 + 300'000 + nic(61440, gig) + client;
+  EXPECT_EQ(result.latency.max(), expected);
+}
+
+// Runs a stack by hand so the test can look inside at the end.
+struct ManualRun {
+  explicit ManualRun(const ScenarioConfig& c) : config(c), sim(c.run.seed), stack(config, sim) {
+    stack.start();
+    sim.run_until(config.run.duration);
+  }
+  std::uint64_t live_measured() {
+    std::uint64_t n = 0;
+    stack.requests().for_each_live([&](const models::Request& r) { n += r.measured ? 1 : 0; });
+    return n;
+  }
+  ScenarioConfig config;
+  sim::Simulation sim;
+  models::Stack stack;
+};
+
+// Every request ends exactly once. Overload 3-scale-up with tight limits so
+// that requests end every way there is, and count those still in flight at
+// the end independently, from the request pool.
+TEST(Mechanics, ConservationOfRequestsUnderOverload) {
+  ScenarioConfig config =
+      load("3-scale-up", {"workload.arrivals=poisson(3000/s)", "run.duration=20s", "run.warmup=2s",
+                          "tiers.lb.server_maxconn=20", "tiers.lb.timeout_queue=200ms", "tiers.app.workers=8",
+                          "tiers.app.backlog=4", "tiers.app.pool=2", "tiers.app.pool_timeout=50ms",
+                          "tiers.db.max_connections=3", "tiers.web.worker_connections=30"});
+  ManualRun run(config);
+  const auto r = run.stack.results();
+  EXPECT_GT(r.totals.offered, 40'000u);
+  EXPECT_GT(r.totals.succeeded, 0u);
+  EXPECT_GT(r.totals.failed_total(), 0u);
+  EXPECT_EQ(r.totals.offered, r.totals.succeeded + r.totals.failed_total() + run.live_measured());
+  for (const auto& c : r.classes) {
+    EXPECT_LE(c.counts.succeeded + c.counts.failed_total(), c.counts.offered);
+  }
+}
+
+std::uint64_t failed(const models::RunResult& r, models::FailureReason reason) {
+  return r.totals.failed[static_cast<std::size_t>(reason)];
+}
+
+// Each limit rejects (or times out) with its own reason, and only when it is
+// actually exceeded: the same load with the limit raised loses nothing.
+struct LimitCase {
+  const char* name;
+  std::vector<std::string> tight;
+  std::vector<std::string> loose;
+  models::FailureReason reason;
+};
+
+class Limits : public ::testing::TestWithParam<LimitCase> {};
+
+TEST_P(Limits, RejectOnlyWhenExceeded) {
+  const LimitCase& c = GetParam();
+  std::vector<std::string> base = {"workload.arrivals=poisson(1500/s)", "run.duration=20s", "run.warmup=2s"};
+  auto tight = base;
+  tight.insert(tight.end(), c.tight.begin(), c.tight.end());
+  auto loose = base;
+  loose.insert(loose.end(), c.loose.begin(), c.loose.end());
+  const auto rt = models::run_scenario(load("3-scale-up", tight));
+  const auto rl = models::run_scenario(load("3-scale-up", loose));
+  EXPECT_GT(failed(rt, c.reason), 0u) << c.name;
+  EXPECT_EQ(rl.totals.failed_total(), 0u) << c.name;
+  EXPECT_EQ(rt.totals.failed_total(), failed(rt, c.reason)) << c.name << ": only this limit should bite";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Mechanics, Limits,
+    ::testing::Values(
+        LimitCase{"app backlog", {"tiers.app.workers=4", "tiers.app.backlog=2"}, {"tiers.app.workers=64"},
+                  models::FailureReason::kAppBacklog},
+        LimitCase{"app pool timeout",
+                  {"tiers.app.pool=1", "tiers.app.pool_timeout=5ms"},
+                  {"tiers.app.pool=32"},
+                  models::FailureReason::kPoolTimeout},
+        LimitCase{"db max_connections", {"tiers.db.max_connections=2"}, {"tiers.db.max_connections=500"},
+                  models::FailureReason::kDbConnections},
+        LimitCase{"nginx worker_connections", {"tiers.web.worker_connections=3"}, {"tiers.web.worker_connections=4096"},
+                  models::FailureReason::kWebConnections},
+        LimitCase{"haproxy timeout queue",
+                  {"tiers.lb.server_maxconn=2", "tiers.lb.timeout_queue=2ms"},
+                  {"tiers.lb.server_maxconn=0"},
+                  models::FailureReason::kQueueTimeout},
+        LimitCase{"haproxy frontend maxconn",
+                  {"tiers.lb.maxconn=5", "tiers.lb.backlog=1"},
+                  {"tiers.lb.maxconn=0"},
+                  models::FailureReason::kLbMaxconn}),
+    [](const auto& info) {
+      std::string name = info.param.name;
+      for (auto& ch : name) {
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      }
+      return name;
+    });
+
+// A worker limit with a queue delays but loses nothing: one worker at the
+// plain server of mm1 turns it into the same M/M/1 (every request waits for
+// the single worker instead of the single core).
+TEST(Mechanics, WorkerLimitQueuesWithoutLoss) {
+  const auto unlimited = models::run_scenario(load("mm1", {"run.duration=2m", "run.warmup=10s"}));
+  const auto one_worker =
+      models::run_scenario(load("mm1", {"run.duration=2m", "run.warmup=10s", "tiers.server.workers=1"}));
+  EXPECT_EQ(one_worker.totals.failed_total(), 0u);
+  // Same arrivals and demands: FCFS at the worker and at the core give the
+  // same sojourn times, request for request.
+  EXPECT_EQ(one_worker.latency.count(), unlimited.latency.count());
+  EXPECT_DOUBLE_EQ(one_worker.latency.mean(), unlimited.latency.mean());
+}
+
+// Same scenario and seed, same result; another seed, another result.
+TEST(Mechanics, DeterministicForASeed) {
+  const auto a = models::run_scenario(load("3-scale-up", {"run.duration=30s", "run.warmup=5s"}));
+  const auto b = models::run_scenario(load("3-scale-up", {"run.duration=30s", "run.warmup=5s"}));
+  const auto c = models::run_scenario(load("3-scale-up", {"run.duration=30s", "run.warmup=5s", "run.seed=43"}));
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_EQ(a.totals.succeeded, b.totals.succeeded);
+  EXPECT_EQ(a.latency.mean(), b.latency.mean());
+  EXPECT_NE(a.latency.mean(), c.latency.mean());
+}
+
+}  // namespace
