@@ -69,6 +69,10 @@ class Distribution {
   Distribution scaled(double factor) const;
 
  private:
+  // For the factories: the public default constructor itself goes through constant().
+  Distribution(Kind kind, double a, double b = 0.0, double c = 0.0, double d = 0.0)
+      : kind_(kind), a_(a), b_(b), c_(c), d_(d) {}
+
   Kind kind_ = Kind::kConstant;
   double a_ = 0.0, b_ = 0.0, c_ = 0.0, d_ = 0.0;  // meaning depends on kind_
   std::shared_ptr<const std::vector<double>> values_;  // empirical only, shared and immutable
