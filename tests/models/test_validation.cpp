@@ -33,20 +33,20 @@ double erlang_c(int c, double offered_load) {
 // M/M/1 as 2 rho (1 + rho) / (1 - rho)^4 in units of the mean service time:
 // 1800 here. Over t = 1.74e6 service times (29 measured minutes) the
 // standard error of L = 4 is sqrt(1800 / 1.74e6) = 0.032, i.e. 0.8%; by
-// Little's law the mean sojourn time has the same relative error. 3% is
-// almost 4 standard errors.
+// Little's law the mean sojourn time has the same relative error (measured
+// over seeds 1-20: 0.88%). 4% is 4.5 standard errors.
 TEST(Validation, MM1FcfsMeanAndPercentiles) {
   const auto config = load("mm1", {"workload.arrivals=poisson(800/s)"});
   const auto r = models::run_scenario(config);
   const double expected_mean_ms = 1.0 / (1000.0 - 800.0) * 1e3;  // 5 ms
-  EXPECT_NEAR(ms(r.latency.mean()), expected_mean_ms, 0.03 * expected_mean_ms);
+  EXPECT_NEAR(ms(r.latency.mean()), expected_mean_ms, 0.04 * expected_mean_ms);
   // The sojourn time is exponential with rate mu - lambda: p = -ln(1 - q) / (mu - lambda).
-  // Quantiles carry the histogram's 0.8% bucket error on top of sampling
-  // error of the same order as the mean's; the tail's is larger (fewer
-  // samples beyond it), hence 4% and 6%.
+  // Quantiles carry the histogram's bucket error (< 0.8%) on top of their
+  // sampling error, measured over seeds 1-20 at 0.62% (p50) and 1.8% (p99);
+  // 4% and 8% leave more than 4 standard errors.
   EXPECT_NEAR(ms(r.latency.quantile(0.5)), expected_mean_ms * std::log(2.0), 0.04 * expected_mean_ms * std::log(2.0));
   EXPECT_NEAR(ms(r.latency.quantile(0.99)), expected_mean_ms * std::log(100.0),
-              0.06 * expected_mean_ms * std::log(100.0));
+              0.08 * expected_mean_ms * std::log(100.0));
   // Utilization law: U = lambda / mu. Its error is that of the arrival count
   // and mean service (Poisson, n = 1.39e6: 0.1%).
   EXPECT_NEAR(r.nodes.at(0).cpu_utilization, 0.8, 0.005);
@@ -55,19 +55,19 @@ TEST(Validation, MM1FcfsMeanAndPercentiles) {
 }
 
 // Processor sharing: the M/M/1-PS mean sojourn equals the FCFS one, 1/(mu - lambda).
-// Same run length and hence the same 3% tolerance as above.
+// Same run length and hence the same 4% tolerance as above.
 TEST(Validation, MM1ProcessorSharingMean) {
   const auto config = load("mm1", {"workload.arrivals=poisson(800/s)", "machines.single.scheduling=ps"});
   const auto r = models::run_scenario(config);
-  EXPECT_NEAR(ms(r.latency.mean()), 5.0, 0.03 * 5.0);
+  EXPECT_NEAR(ms(r.latency.mean()), 5.0, 0.04 * 5.0);
   // Under PS the sojourn is not exponential: its median is well below the FCFS one.
   EXPECT_LT(ms(r.latency.quantile(0.5)), 0.9 * 5.0 * std::log(2.0));
 }
 
 // M/M/4 at rho = 0.8 for 9.5 measured minutes (1.8e6 customers). Erlang C
 // gives P(wait) = 0.596 and a mean wait of 0.745 ms. The standard error of
-// the mean wait was measured at 0.6% over 20 independent seeds of this run
-// length; 3% is 5 of them.
+// the mean wait was measured at 1.15% over seeds 1-20 of this run length;
+// 5% is more than 4 of them.
 TEST(Validation, MMcMeanWaitErlangC) {
   const auto config = load("mmc");
   const auto r = models::run_scenario(config);
@@ -75,13 +75,13 @@ TEST(Validation, MMcMeanWaitErlangC) {
   const int c = 4;
   const double expected_wait_ms = erlang_c(c, lambda / mu) / (c * mu - lambda) * 1e3;
   const double measured_wait_ms = ms(r.latency.mean()) - 1.0;  // minus the mean service time
-  EXPECT_NEAR(measured_wait_ms, expected_wait_ms, 0.03 * expected_wait_ms);
+  EXPECT_NEAR(measured_wait_ms, expected_wait_ms, 0.05 * expected_wait_ms);
   EXPECT_NEAR(r.nodes.at(0).cpu_utilization, 0.8, 0.005);
 }
 
 // M/D/1 at rho = 0.8: Pollaczek-Khinchine mean wait rho / (2 mu (1 - rho))
-// = 2 ms, sojourn 3 ms. Constant service halves the variance of M/M/1's
-// estimator; 29 measured minutes give a standard error near 0.5%; 2% is 4.
+// = 2 ms, sojourn 3 ms. Over seeds 1-20 of this run length the mean's
+// standard error was 0.29%; 2% is almost 7 of them.
 TEST(Validation, MD1MeanPollaczekKhinchine) {
   const auto config = load("md1");
   const auto r = models::run_scenario(config);
@@ -91,9 +91,9 @@ TEST(Validation, MD1MeanPollaczekKhinchine) {
 
 // Open tandem of three M/M/1 stations (Jackson): the mean sojourn is the sum
 // 1/(1200-900) + 1/(1100-900) + 1/(1000-900) s = 18.33 ms. The last station
-// (rho = 0.9) dominates the variance: by Whitt's formula its relative
-// standard error over 29 minutes is 1.1% of its 10 ms; the others add less.
-// 4% of the total is well over 4 standard errors.
+// (rho = 0.9) dominates the variance: by Whitt's formula its standard
+// error over 29 minutes is 1.1% of its 10 ms, 0.6% of the total; measured
+// over seeds 1-20: 0.79%. 4% is 5 standard errors.
 TEST(Validation, TandemJacksonMean) {
   const auto config = load("tandem");
   const auto r = models::run_scenario(config);
@@ -128,9 +128,9 @@ MvaResult exact_mva(int users, double think, const std::vector<double>& demands)
 }
 
 // 15 users, think 1 s, demands 40 ms and 30 ms, two measured hours: about
-// 90,000 requests in regeneration cycles much shorter than the run; the
-// standard error of the mean response time measured over 20 seeds was 0.7%,
-// of throughput 0.3%; tolerances 3% and 1.5% are above 4 of them.
+// 94,000 requests. The standard errors measured over seeds 1-20 were 0.43%
+// (mean response time) and 0.31% (throughput); tolerances of 3% and 1.5%
+// are more than 4.5 of them.
 TEST(Validation, ClosedNetworkAgainstExactMva) {
   const auto config = load("closed");
   const auto r = models::run_scenario(config);

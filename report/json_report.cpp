@@ -1,0 +1,100 @@
+#include "report/json_report.hpp"
+
+#include <string>
+
+#include "models/request.hpp"
+
+namespace report {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json latency_ms(const sim::LatencyHistogram& h) {
+  ordered_json j = ordered_json::object();
+  const bool empty = h.count() == 0;
+  // The histogram's own accessors report 0 when empty; null says "no data".
+  const auto ms = [empty](double nanoseconds) { return empty ? ordered_json() : ordered_json(nanoseconds / 1e6); };
+  j["mean"] = ms(h.mean());
+  j["p50"] = ms(h.quantile(0.5));
+  j["p90"] = ms(h.quantile(0.9));
+  j["p99"] = ms(h.quantile(0.99));
+  j["p999"] = ms(h.quantile(0.999));
+  j["max"] = ms(static_cast<double>(h.max()));
+  return j;
+}
+
+ordered_json requests(const models::RequestCounts& counts) {
+  ordered_json failed = ordered_json::object();
+  for (int i = 0; i < models::kFailureReasonCount; ++i) {
+    const auto reason = static_cast<models::FailureReason>(i);
+    failed[std::string(models::failure_reason_name(reason))] = counts.failed[static_cast<std::size_t>(i)];
+  }
+  ordered_json j = ordered_json::object();
+  j["offered"] = counts.offered;
+  j["succeeded"] = counts.succeeded;
+  j["failed"] = std::move(failed);
+  j["in_flight"] = counts.in_flight();
+  return j;
+}
+
+// As RunResult::availability: nothing offered counts as fully available.
+double availability(const models::RequestCounts& counts) {
+  return counts.offered == 0 ? 1.0 : static_cast<double>(counts.succeeded) / static_cast<double>(counts.offered);
+}
+
+}  // namespace
+
+ordered_json run_result_json(const models::RunResult& result) {
+  ordered_json j = ordered_json::object();
+  j["scenario"] = result.scenario;
+  j["seed"] = result.seed;
+  j["replication"] = result.replication;
+  j["duration_s"] = sim::to_seconds(result.duration);
+  j["warmup_s"] = sim::to_seconds(result.warmup);
+  j["requests"] = requests(result.totals);
+  j["throughput_rps"] = result.throughput();
+  j["availability"] = result.availability();
+  j["latency_ms"] = latency_ms(result.latency);
+
+  ordered_json classes = ordered_json::object();
+  for (const auto& c : result.classes) {
+    ordered_json cj = ordered_json::object();
+    cj["requests"] = requests(c.counts);
+    cj["availability"] = availability(c.counts);
+    cj["throughput_rps"] = static_cast<double>(c.counts.succeeded) / result.measured_seconds();
+    cj["latency_ms"] = latency_ms(c.latency);
+    classes[c.name] = std::move(cj);
+  }
+  j["classes"] = std::move(classes);
+
+  ordered_json tiers = ordered_json::object();
+  for (const auto& t : result.tiers) {
+    ordered_json tj = ordered_json::object();
+    tj["kind"] = t.kind;
+    tj["sojourn_ms"] = latency_ms(t.sojourn);
+    tiers[t.name] = std::move(tj);
+  }
+  j["tiers"] = std::move(tiers);
+
+  ordered_json nodes = ordered_json::object();
+  for (const auto& n : result.nodes) {
+    ordered_json nj = ordered_json::object();
+    nj["tier"] = n.tier;
+    nj["host"] = n.host;
+    nj["cpu_utilization"] = n.cpu_utilization;
+    nj["nic_utilization"] = n.nic_utilization;
+    nj["disk_utilization"] = n.disk_utilization;
+    nj["queue_mean"] = n.queue_mean;
+    nodes[n.name] = std::move(nj);
+  }
+  j["nodes"] = std::move(nodes);
+
+  ordered_json engine = ordered_json::object();
+  engine["events"] = result.events;
+  engine["wall_s"] = result.wall_seconds;
+  j["engine"] = std::move(engine);
+  return j;
+}
+
+}  // namespace report

@@ -1,0 +1,164 @@
+#include "report/table_report.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "models/request.hpp"
+#include "sim/time.hpp"
+
+namespace report {
+
+namespace {
+
+// Columns sized to their widest cell; names left-aligned, numbers right.
+class Table {
+ public:
+  struct Column {
+    std::string header;
+    bool left = false;
+  };
+
+  explicit Table(std::vector<Column> columns) : columns_(std::move(columns)) {}
+
+  void add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+
+  void render_to(std::string& out) const {
+    std::vector<std::size_t> widths;
+    for (std::size_t c = 0; c < columns_.size(); ++c) {
+      std::size_t w = columns_[c].header.size();
+      for (const auto& row : rows_) w = std::max(w, row[c].size());
+      widths.push_back(w);
+    }
+    const auto line = [&](auto cell) {
+      std::string text;
+      for (std::size_t c = 0; c < columns_.size(); ++c) {
+        if (c > 0) text += "  ";
+        text += columns_[c].left ? fmt::format("{:<{}}", cell(c), widths[c]) : fmt::format("{:>{}}", cell(c), widths[c]);
+      }
+      // Left-aligned last columns would otherwise leave trailing blanks.
+      text.erase(text.find_last_not_of(' ') + 1);
+      out += text;
+      out += '\n';
+    };
+    line([&](std::size_t c) -> const std::string& { return columns_[c].header; });
+    for (const auto& row : rows_) line([&](std::size_t c) -> const std::string& { return row[c]; });
+  }
+
+ private:
+  std::vector<Column> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+constexpr std::string_view kNone = "-";
+
+std::string ms(double nanoseconds) { return fmt::format("{:.3f}", nanoseconds / 1e6); }
+
+// mean, then the given quantiles, in ms; dashes when nothing was measured.
+std::vector<std::string> latency_cells(const sim::LatencyHistogram& h, std::initializer_list<double> quantiles) {
+  std::vector<std::string> cells;
+  cells.push_back(h.count() ? ms(h.mean()) : std::string(kNone));
+  for (double q : quantiles) cells.push_back(h.count() ? ms(h.quantile(q)) : std::string(kNone));
+  return cells;
+}
+
+// succeeded / offered as a percentage with three decimals, rounded down by
+// long division so that any failure keeps it below "100.000%".
+std::string availability(const models::RequestCounts& counts) {
+  if (counts.offered == 0) return std::string(kNone);
+  if (counts.succeeded >= counts.offered) return "100.000%";
+  std::uint64_t thousandths = 0;  // of a percent: five digits of the fraction
+  std::uint64_t remainder = counts.succeeded;
+  for (int digit = 0; digit < 5; ++digit) {
+    remainder *= 10;
+    thousandths = thousandths * 10 + remainder / counts.offered;
+    remainder %= counts.offered;
+  }
+  return fmt::format("{}.{:03}%", thousandths / 1000, thousandths % 1000);
+}
+
+std::string failures(const models::RequestCounts& counts) {
+  std::string text;
+  for (int i = 0; i < models::kFailureReasonCount; ++i) {
+    const std::uint64_t n = counts.failed[static_cast<std::size_t>(i)];
+    if (n == 0) continue;
+    if (!text.empty()) text += ", ";
+    text += fmt::format("{} {}", models::failure_reason_name(static_cast<models::FailureReason>(i)), n);
+  }
+  return text.empty() ? "none" : text;
+}
+
+std::string per_second(double rate) {
+  if (rate >= 1e9) return fmt::format("{:.2f}G", rate / 1e9);
+  if (rate >= 1e6) return fmt::format("{:.2f}M", rate / 1e6);
+  if (rate >= 1e3) return fmt::format("{:.2f}k", rate / 1e3);
+  return fmt::format("{:.0f}", rate);
+}
+
+std::string percent(double fraction) { return fmt::format("{:.1f}", fraction * 100.0); }
+
+void field(std::string& out, std::string_view label, std::string_view value) {
+  fmt::format_to(std::back_inserter(out), "{:<15}{}\n", label, value);
+}
+
+}  // namespace
+
+std::string run_result_table(const models::RunResult& r) {
+  std::string out;
+  field(out, "scenario", fmt::format("{} (seed {}, replication {})", r.scenario, r.seed, r.replication));
+  field(out, "simulated", fmt::format("{}, of which warm-up {}", sim::format_duration(r.duration),
+                                      sim::format_duration(r.warmup)));
+  std::string engine = fmt::format("{} events in {:.3f}s wall", r.events, r.wall_seconds);
+  if (r.wall_seconds > 0.0) engine += fmt::format(" ({} events/s)", per_second(static_cast<double>(r.events) / r.wall_seconds));
+  field(out, "engine", engine);
+  out += '\n';
+
+  Table latency({{"latency (ms)", true}, {"mean"}, {"p50"}, {"p90"}, {"p99"}, {"p99.9"}, {"max"}});
+  std::vector<std::string> row{"end to end"};
+  for (auto& cell : latency_cells(r.latency, {0.5, 0.9, 0.99, 0.999})) row.push_back(std::move(cell));
+  row.push_back(r.latency.count() ? ms(static_cast<double>(r.latency.max())) : std::string(kNone));
+  latency.add_row(std::move(row));
+  latency.render_to(out);
+  out += '\n';
+
+  field(out, "throughput", fmt::format("{:.2f} req/s", r.throughput()));
+  field(out, "success ratio",
+        fmt::format("{} ({} of {} requests; {} failed, {} in flight at the end)", availability(r.totals),
+                    r.totals.succeeded, r.totals.offered, r.totals.failed_total(), r.totals.in_flight()));
+  field(out, "failures", failures(r.totals));
+  out += '\n';
+
+  Table classes({{"class", true}, {"offered"}, {"succeeded"}, {"failed"}, {"availability"}, {"mean ms"},
+                 {"p50 ms"}, {"p99 ms"}});
+  for (const auto& c : r.classes) {
+    std::vector<std::string> cells{c.name, fmt::format("{}", c.counts.offered), fmt::format("{}", c.counts.succeeded),
+                                   fmt::format("{}", c.counts.failed_total()), availability(c.counts)};
+    for (auto& cell : latency_cells(c.latency, {0.5, 0.99})) cells.push_back(std::move(cell));
+    classes.add_row(std::move(cells));
+  }
+  classes.render_to(out);
+  out += '\n';
+
+  Table tiers({{"tier", true}, {"kind", true}, {"sojourn mean ms"}, {"p50 ms"}, {"p99 ms"}, {"p99.9 ms"}});
+  for (const auto& t : r.tiers) {
+    std::vector<std::string> cells{t.name, t.kind};
+    for (auto& cell : latency_cells(t.sojourn, {0.5, 0.99, 0.999})) cells.push_back(std::move(cell));
+    tiers.add_row(std::move(cells));
+  }
+  tiers.render_to(out);
+  out += '\n';
+
+  Table nodes({{"node", true}, {"tier", true}, {"host", true}, {"CPU %"}, {"NIC %"}, {"disk %"}, {"mean queue"}});
+  for (const auto& n : r.nodes) {
+    nodes.add_row({n.name, n.tier, n.host, percent(n.cpu_utilization), percent(n.nic_utilization),
+                   percent(n.disk_utilization), fmt::format("{:.2f}", n.queue_mean)});
+  }
+  nodes.render_to(out);
+  return out;
+}
+
+}  // namespace report

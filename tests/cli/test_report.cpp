@@ -1,0 +1,135 @@
+// The JSON and table reports on hand-built results.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "models/request.hpp"
+#include "report/json_report.hpp"
+#include "report/table_report.hpp"
+
+namespace {
+
+using nlohmann::ordered_json;
+
+std::vector<std::string> keys(const ordered_json& j) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : j.items()) out.push_back(key);
+  return out;
+}
+
+// Two classes, one of which completed nothing.
+models::RunResult sample() {
+  models::RunResult r;
+  r.scenario = "sample";
+  r.seed = 3;
+  r.duration = 10 * sim::kSecond;
+  r.warmup = 2 * sim::kSecond;
+  models::ClassResult busy{"busy", {}, {}};
+  busy.counts.offered = 1000;
+  busy.counts.succeeded = 990;
+  busy.counts.failed[static_cast<std::size_t>(models::FailureReason::kServerQueue)] = 8;
+  for (int i = 1; i <= 990; ++i) busy.latency.record(i * sim::kMicrosecond);
+  models::ClassResult idle{"idle", {}, {}};
+  idle.counts.offered = 5;
+  idle.counts.failed[static_cast<std::size_t>(models::FailureReason::kAppBacklog)] = 5;
+  for (const auto* c : {&busy, &idle}) {
+    r.totals.offered += c->counts.offered;
+    r.totals.succeeded += c->counts.succeeded;
+    for (std::size_t k = 0; k < c->counts.failed.size(); ++k) r.totals.failed[k] += c->counts.failed[k];
+    r.latency.merge(c->latency);
+  }
+  r.classes = {busy, idle};
+  r.tiers = {models::TierResult{"web", "server", busy.latency}};
+  r.nodes = {models::NodeResult{"web1", "web", "host-a", 0.5, 0.25, 0.0, 1.5}};
+  r.events = 12345;
+  r.wall_seconds = 0.5;
+  return r;
+}
+
+TEST(JsonReport, HasTheStableKeysInOrder) {
+  const ordered_json j = report::run_result_json(sample());
+  EXPECT_EQ(keys(j), (std::vector<std::string>{"scenario", "seed", "replication", "duration_s", "warmup_s",
+                                               "requests", "throughput_rps", "availability", "latency_ms",
+                                               "classes", "tiers", "nodes", "engine"}));
+  EXPECT_EQ(keys(j["requests"]), (std::vector<std::string>{"offered", "succeeded", "failed", "in_flight"}));
+  std::vector<std::string> reasons;
+  for (int i = 0; i < models::kFailureReasonCount; ++i) {
+    reasons.emplace_back(models::failure_reason_name(static_cast<models::FailureReason>(i)));
+  }
+  EXPECT_EQ(keys(j["requests"]["failed"]), reasons);
+  const std::vector<std::string> latency{"mean", "p50", "p90", "p99", "p999", "max"};
+  EXPECT_EQ(keys(j["latency_ms"]), latency);
+  EXPECT_EQ(keys(j["classes"]), (std::vector<std::string>{"busy", "idle"}));
+  EXPECT_EQ(keys(j["classes"]["busy"]),
+            (std::vector<std::string>{"requests", "availability", "throughput_rps", "latency_ms"}));
+  EXPECT_EQ(keys(j["tiers"]["web"]), (std::vector<std::string>{"kind", "sojourn_ms"}));
+  EXPECT_EQ(keys(j["tiers"]["web"]["sojourn_ms"]), latency);
+  EXPECT_EQ(keys(j["nodes"]["web1"]), (std::vector<std::string>{"tier", "host", "cpu_utilization", "nic_utilization",
+                                                                "disk_utilization", "queue_mean"}));
+  EXPECT_EQ(keys(j["engine"]), (std::vector<std::string>{"events", "wall_s"}));
+}
+
+TEST(JsonReport, ReportsTheValues) {
+  const ordered_json j = report::run_result_json(sample());
+  EXPECT_EQ(j["duration_s"], 10.0);
+  EXPECT_EQ(j["warmup_s"], 2.0);
+  EXPECT_EQ(j["requests"]["offered"], 1005);
+  EXPECT_EQ(j["requests"]["failed"]["server_queue"], 8);
+  EXPECT_EQ(j["requests"]["failed"]["app_backlog"], 5);
+  EXPECT_EQ(j["requests"]["failed"]["lb_maxconn"], 0);
+  EXPECT_EQ(j["requests"]["in_flight"], 2);
+  EXPECT_DOUBLE_EQ(j["throughput_rps"].get<double>(), 990.0 / 8.0);
+  EXPECT_DOUBLE_EQ(j["availability"].get<double>(), 990.0 / 1005.0);
+  EXPECT_DOUBLE_EQ(j["latency_ms"]["mean"].get<double>(), 0.4955);  // mean of 1..990 us
+  EXPECT_DOUBLE_EQ(j["latency_ms"]["max"].get<double>(), 0.99);
+  EXPECT_NEAR(j["latency_ms"]["p50"].get<double>(), 0.495, 0.495 * 0.008);
+  EXPECT_EQ(j["classes"]["idle"]["availability"], 0.0);
+  EXPECT_EQ(j["nodes"]["web1"]["host"], "host-a");
+  EXPECT_EQ(j["nodes"]["web1"]["queue_mean"], 1.5);
+  EXPECT_EQ(j["engine"]["events"], 12345);
+}
+
+TEST(JsonReport, EmptyHistogramsGiveNullLatencies) {
+  const ordered_json latency = report::run_result_json(sample())["classes"]["idle"]["latency_ms"];
+  EXPECT_EQ(latency.size(), 6u);
+  for (const auto& [key, value] : latency.items()) EXPECT_TRUE(value.is_null()) << key;
+}
+
+TEST(JsonReport, DumpsAreByteIdentical) {
+  EXPECT_EQ(report::run_result_json(sample()).dump(2), report::run_result_json(sample()).dump(2));
+}
+
+TEST(TableReport, ShowsEverySectionWithinOneHundredColumns) {
+  const std::string table = report::run_result_table(sample());
+  for (const char* text : {"sample", "seed 3", "10s", "warm-up 2s", "12345 events", "end to end", "123.75 req/s",
+                           "98.507%", "app_backlog 5, server_queue 8", "busy", "idle", "web1", "host-a", "50.0",
+                           "25.0", "1.50"}) {
+    EXPECT_NE(table.find(text), std::string::npos) << text << " missing from:\n" << table;
+  }
+  std::size_t start = 0;
+  for (std::size_t end; (end = table.find('\n', start)) != std::string::npos; start = end + 1) {
+    EXPECT_LE(end - start, 100u) << table.substr(start, end - start);
+  }
+}
+
+TEST(TableReport, AvailabilityNeverRoundsUpToOneHundredPercent) {
+  models::RunResult r = sample();
+  r.totals.offered = 1'000'000;
+  r.totals.succeeded = 999'999;
+  r.totals.failed = {};
+  r.totals.failed[0] = 1;
+  const std::string table = report::run_result_table(r);
+  EXPECT_NE(table.find("99.999%"), std::string::npos) << table;
+  r.totals.offered = 10'000;
+  r.totals.succeeded = 9'999;
+  EXPECT_NE(report::run_result_table(r).find("99.990%"), std::string::npos);
+}
+
+TEST(TableReport, SaysNoneWithoutFailures) {
+  models::RunResult r = sample();
+  r.totals.failed = {};
+  EXPECT_NE(report::run_result_table(r).find("none"), std::string::npos);
+}
+
+}  // namespace
