@@ -23,6 +23,12 @@ struct RequestCounts {
     return total;
   }
   std::uint64_t in_flight() const { return offered - succeeded - failed_total(); }
+  std::uint64_t ended() const { return succeeded + failed_total(); }
+  // Success ratio of the requests that ended: those still in flight when the
+  // run stops are neither successes nor failures. 1 when none ended.
+  double availability() const {
+    return ended() == 0 ? 1.0 : static_cast<double>(succeeded) / static_cast<double>(ended());
+  }
 };
 
 class Metrics {

@@ -48,9 +48,7 @@ struct RunResult {
 
   double measured_seconds() const { return sim::to_seconds(duration - warmup); }
   double throughput() const { return static_cast<double>(totals.succeeded) / measured_seconds(); }
-  double availability() const {
-    return totals.offered == 0 ? 1.0 : static_cast<double>(totals.succeeded) / static_cast<double>(totals.offered);
-  }
+  double availability() const { return totals.availability(); }
 };
 
 }  // namespace models

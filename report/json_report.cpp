@@ -38,11 +38,6 @@ ordered_json requests(const models::RequestCounts& counts) {
   return j;
 }
 
-// As RunResult::availability: nothing offered counts as fully available.
-double availability(const models::RequestCounts& counts) {
-  return counts.offered == 0 ? 1.0 : static_cast<double>(counts.succeeded) / static_cast<double>(counts.offered);
-}
-
 }  // namespace
 
 ordered_json run_result_json(const models::RunResult& result) {
@@ -61,7 +56,7 @@ ordered_json run_result_json(const models::RunResult& result) {
   for (const auto& c : result.classes) {
     ordered_json cj = ordered_json::object();
     cj["requests"] = requests(c.counts);
-    cj["availability"] = availability(c.counts);
+    cj["availability"] = c.counts.availability();
     cj["throughput_rps"] = static_cast<double>(c.counts.succeeded) / result.measured_seconds();
     cj["latency_ms"] = latency_ms(c.latency);
     classes[c.name] = std::move(cj);

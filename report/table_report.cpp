@@ -66,17 +66,18 @@ std::vector<std::string> latency_cells(const sim::LatencyHistogram& h, std::init
   return cells;
 }
 
-// succeeded / offered as a percentage with three decimals, rounded down by
-// long division so that any failure keeps it below "100.000%".
+// RequestCounts::availability as a percentage with three decimals, rounded
+// down by long division so that any failure keeps it below "100.000%".
 std::string availability(const models::RequestCounts& counts) {
-  if (counts.offered == 0) return std::string(kNone);
-  if (counts.succeeded >= counts.offered) return "100.000%";
+  const std::uint64_t ended = counts.ended();
+  if (ended == 0) return std::string(kNone);
+  if (counts.succeeded >= ended) return "100.000%";
   std::uint64_t thousandths = 0;  // of a percent: five digits of the fraction
   std::uint64_t remainder = counts.succeeded;
   for (int digit = 0; digit < 5; ++digit) {
     remainder *= 10;
-    thousandths = thousandths * 10 + remainder / counts.offered;
-    remainder %= counts.offered;
+    thousandths = thousandths * 10 + remainder / ended;
+    remainder %= ended;
   }
   return fmt::format("{}.{:03}%", thousandths / 1000, thousandths % 1000);
 }
