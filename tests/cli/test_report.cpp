@@ -104,7 +104,7 @@ TEST(JsonReport, DumpsAreByteIdentical) {
 TEST(TableReport, ShowsEverySectionWithinOneHundredColumns) {
   const std::string table = report::run_result_table(sample());
   for (const char* text : {"sample", "seed 3", "10s", "warm-up 2s", "12345 events", "end to end", "123.75 req/s",
-                           "98.507%", "app_backlog 5, server_queue 8", "busy", "idle", "web1", "host-a", "50.0",
+                           "98.703%", "app_backlog 5, server_queue 8", "busy", "idle", "web1", "host-a", "50.0",
                            "25.0", "1.50"}) {
     EXPECT_NE(table.find(text), std::string::npos) << text << " missing from:\n" << table;
   }
