@@ -137,6 +137,7 @@ void Clients::send(Time sent, std::uint32_t client, sim::RandomStream& rng) {
   r.sent = sent;
   r.measured = sent >= stack_.warmup();
   if (r.measured) stack_.metrics().offered(request_class);
+  if (auto* windows = stack_.windows()) windows->offered();
   r.message_bytes = stack_.request_bytes(request_class, 0);
   r.message_is_response = false;
   r.message_first_bit = stack_.simulation().now();  // clients' own links are not modelled
@@ -145,7 +146,9 @@ void Clients::send(Time sent, std::uint32_t client, sim::RandomStream& rng) {
 
 void Clients::on_response(std::uint64_t id) {
   Request& r = stack_.requests().get(id);
-  if (r.measured) stack_.metrics().succeeded(r.request_class, stack_.simulation().now() - r.sent);
+  const Time latency = stack_.simulation().now() - r.sent;
+  if (r.measured) stack_.metrics().succeeded(r.request_class, latency);
+  if (auto* windows = stack_.windows()) windows->succeeded(latency);
   const std::uint32_t client = r.client;
   stack_.requests().release(id);
   if (!schedule_) user_done(client);
@@ -153,6 +156,7 @@ void Clients::on_response(std::uint64_t id) {
 
 void Clients::failed(RequestId id, Request& r, FailureReason reason) {
   if (r.measured) stack_.metrics().failed(r.request_class, reason);
+  if (auto* windows = stack_.windows()) windows->failed(reason);
   const std::uint32_t client = r.client;
   stack_.requests().release(id);
   if (!schedule_) user_done(client);

@@ -17,22 +17,26 @@ FcfsStation::Slot FcfsStation::reserve(Time earliest, Time service) {
   const Time finish = start + service;
   *it = finish;
   busy_ += static_cast<double>(service);
+  busy_total_ += static_cast<double>(service);
   return Slot{start, finish};
+}
+
+double FcfsStation::committed_after(Time now) const {
+  // A server's queued jobs run back to back, so the work it has committed
+  // after `now` is exactly free_at - now.
+  double future = 0.0;
+  for (Time f : free_at_) future += static_cast<double>(std::max<Time>(0, f - now));
+  return future;
 }
 
 double FcfsStation::utilization(Time now) const {
   if (now <= window_start_) return 0.0;
-  // Service already committed beyond `now` is not part of the window.
-  double future = 0.0;
-  for (Time f : free_at_) future += static_cast<double>(std::max<Time>(0, f - now));
-  return (busy_ - future) / (static_cast<double>(now - window_start_) * static_cast<double>(free_at_.size()));
+  return (busy_ - committed_after(now)) /
+         (static_cast<double>(now - window_start_) * static_cast<double>(free_at_.size()));
 }
 
 void FcfsStation::reset(Time now) {
-  // A server's queued jobs run back to back, so the work it has committed
-  // after `now` is exactly free_at - now.
-  busy_ = 0.0;
-  for (Time f : free_at_) busy_ += static_cast<double>(std::max<Time>(0, f - now));
+  busy_ = committed_after(now);
   window_start_ = now;
 }
 
@@ -48,7 +52,7 @@ void FcfsCpu::submit(double work, sim::Callback done) {
 // ---------------------------------------------------------------- PsCpu
 
 PsCpu::PsCpu(sim::Simulation& sim, int cores, double speed)
-    : sim_(sim), cores_(cores), speed_(speed), busy_cores_(sim.now()) {}
+    : sim_(sim), cores_(cores), speed_(speed), busy_cores_(sim.now()), busy_cores_since_start_(sim.now()) {}
 
 double PsCpu::rate() const {
   const auto n = static_cast<double>(jobs_.size());
@@ -81,7 +85,7 @@ void PsCpu::submit(double work, sim::Callback done) {
   advance();
   jobs_.push_back(Job{virtual_now_ + work, next_seq_++, done});
   std::push_heap(jobs_.begin(), jobs_.end(), Later{});
-  busy_cores_.set(sim_.now(), std::min<double>(static_cast<double>(jobs_.size()), cores_));
+  set_busy_cores();
   reschedule();
 }
 
@@ -98,9 +102,15 @@ void PsCpu::on_completion(std::uint64_t) {
     finished.push_back(jobs_.back().done);
     jobs_.pop_back();
   }
-  busy_cores_.set(sim_.now(), std::min<double>(static_cast<double>(jobs_.size()), cores_));
+  set_busy_cores();
   reschedule();
   for (const auto& done : finished) done();
+}
+
+void PsCpu::set_busy_cores() {
+  const double busy = std::min<double>(static_cast<double>(jobs_.size()), cores_);
+  busy_cores_.set(sim_.now(), busy);
+  busy_cores_since_start_.set(sim_.now(), busy);
 }
 
 double PsCpu::utilization(Time now) const { return busy_cores_.mean(now) / cores_; }

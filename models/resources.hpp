@@ -33,10 +33,15 @@ class FcfsStation {
   // Utilization since the last reset, over [reset time, now].
   double utilization(Time now) const;
   void reset(Time now);
+  // Server-time spent serving over [0, now], whatever the resets.
+  double busy_time(Time now) const { return busy_total_ - committed_after(now); }
 
  private:
+  double committed_after(Time now) const;
+
   std::vector<Time> free_at_;
-  double busy_ = 0.0;  // service time committed since the reset
+  double busy_ = 0.0;        // service time committed since the reset
+  double busy_total_ = 0.0;  // service time committed since the start
   Time window_start_ = 0;
 };
 
@@ -48,6 +53,9 @@ class Cpu {
   virtual void submit(double work, sim::Callback done) = 0;
   virtual double utilization(Time now) const = 0;
   virtual void reset(Time now) = 0;
+  // Core-time spent busy over [0, now], whatever the resets (time series).
+  virtual double busy_core_time(Time now) const = 0;
+  virtual int cores() const = 0;
 };
 
 class FcfsCpu final : public Cpu {
@@ -56,6 +64,8 @@ class FcfsCpu final : public Cpu {
   void submit(double work, sim::Callback done) override;
   double utilization(Time now) const override { return station_.utilization(now); }
   void reset(Time now) override { station_.reset(now); }
+  double busy_core_time(Time now) const override { return station_.busy_time(now); }
+  int cores() const override { return station_.servers(); }
 
  private:
   sim::Simulation& sim_;
@@ -73,6 +83,8 @@ class PsCpu final : public Cpu {
   void submit(double work, sim::Callback done) override;
   double utilization(Time now) const override;
   void reset(Time now) override { busy_cores_.reset(now); }
+  double busy_core_time(Time now) const override { return busy_cores_since_start_.integral(now); }
+  int cores() const override { return cores_; }
 
   void on_completion(std::uint64_t);
 
@@ -90,6 +102,7 @@ class PsCpu final : public Cpu {
   double rate() const;  // work (ns at speed 1.0) each job receives per ns now
   void advance();
   void reschedule();
+  void set_busy_cores();
 
   sim::Simulation& sim_;
   int cores_;
@@ -100,7 +113,8 @@ class PsCpu final : public Cpu {
   std::uint64_t next_seq_ = 0;
   sim::EventHandle completion_;
   Time completion_time_ = 0;
-  sim::TimeWeighted busy_cores_;
+  sim::TimeWeighted busy_cores_;             // reset at the warm-up
+  sim::TimeWeighted busy_cores_since_start_;  // never reset
   std::vector<sim::Callback> finished_scratch_;  // reused: no allocation per completion
 };
 

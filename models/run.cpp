@@ -12,6 +12,7 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
   const auto wall_start = std::chrono::steady_clock::now();
   sim::Simulation sim(config.run.seed, options.replication);
   Stack stack(config, sim);
+  if (options.windows != nullptr) stack.record_windows(options.window, *options.windows);
   stack.start();
   if (options.progress) {
     // Slices of 1% keep the progress line fresh at no measurable cost.
@@ -24,6 +25,7 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
   } else {
     sim.run_until(config.run.duration);
   }
+  stack.finish();
   RunResult result = stack.results();
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;

@@ -8,6 +8,7 @@
 
 #include "models/config.hpp"
 #include "models/results.hpp"
+#include "models/timeseries.hpp"
 
 namespace models {
 
@@ -15,6 +16,9 @@ struct RunOptions {
   std::uint64_t replication = 0;
   // Called now and then with (simulated time, events so far); may be empty.
   std::function<void(Time, std::uint64_t)> progress;
+  // When set, rows of `window` length stream to it as the run goes.
+  WindowSink* windows = nullptr;
+  Time window = sim::kSecond;
 };
 
 RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options = {});

@@ -85,10 +85,19 @@ Host& Stack::host_named(const std::string& name) {
   throw std::logic_error("unknown host " + name + " (the loader validates hosts)");
 }
 
+void Stack::record_windows(Time window, WindowSink& sink) {
+  windows_ = std::make_unique<WindowRecorder>(*this, window, sink);
+}
+
+void Stack::finish() {
+  if (windows_) windows_->finish();
+}
+
 void Stack::start() {
   // Scheduled first, so it precedes every other event at the same time.
   if (config_.run.warmup > 0) sim_.schedule_at<&Stack::on_warmup_end>(config_.run.warmup, this);
   for (auto& h : hosts_) h->start_background_work();
+  if (windows_) windows_->start();
   clients_->start();
 }
 

@@ -14,6 +14,7 @@
 #include "models/node.hpp"
 #include "models/request.hpp"
 #include "models/results.hpp"
+#include "models/timeseries.hpp"
 #include "sim/simulation.hpp"
 
 namespace models {
@@ -26,14 +27,19 @@ class Stack {
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
 
+  // Streams a per-window time series to sink; call before start().
+  void record_windows(Time window, WindowSink& sink);
   // Schedules the first arrivals, background work and the warm-up cut.
   void start();
+  // Ends the run at the current time (closes the last time-series window).
+  void finish();
   // Collects the results at the current simulated time.
   RunResult results() const;
 
   sim::Simulation& simulation() { return sim_; }
   RequestPool& requests() { return requests_; }
   Metrics& metrics() { return metrics_; }
+  WindowRecorder* windows() { return windows_.get(); }
   Time warmup() const { return config_.run.warmup; }
 
   int tier_count() const { return static_cast<int>(tiers_.size()); }
@@ -73,6 +79,7 @@ class Stack {
   std::vector<std::unique_ptr<Node>> nodes_;  // by node id, in chain order
   std::vector<std::vector<Node*>> tiers_;
   std::unique_ptr<Clients> clients_;
+  std::unique_ptr<WindowRecorder> windows_;
 };
 
 }  // namespace models

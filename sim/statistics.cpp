@@ -82,8 +82,7 @@ double LatencyHistogram::quantile(double q) const {
 double TimeWeighted::mean(Time now) const {
   const Time elapsed = now - start_;
   if (elapsed <= 0) return value_;
-  const double area = area_ + value_ * static_cast<double>(now - last_change_);
-  return area / static_cast<double>(elapsed);
+  return integral(now) / static_cast<double>(elapsed);
 }
 
 }  // namespace sim

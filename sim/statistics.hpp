@@ -65,6 +65,8 @@ class TimeWeighted {
   double value() const { return value_; }
   // Average over [start, now]; the current value when no time has passed.
   double mean(Time now) const;
+  // The area under the quantity over [start, now].
+  double integral(Time now) const { return area_ + value_ * static_cast<double>(now - last_change_); }
   // Forgets the past (warm-up): averaging restarts at now with the current value.
   void reset(Time now) {
     start_ = now;

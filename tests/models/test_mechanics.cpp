@@ -236,3 +236,43 @@ TEST(Mechanics, DeterministicForASeed) {
 }
 
 }  // namespace
+
+namespace {
+
+struct CollectingSink : models::WindowSink {
+  void begin(const std::vector<std::string>& names) override { nodes = names; }
+  void row(const models::WindowRow& r) override { rows.push_back(r); }
+  std::vector<std::string> nodes;
+  std::vector<models::WindowRow> rows;
+};
+
+// The time series partitions the run: windows are contiguous, and over the
+// measured part they add up to the run's own totals.
+TEST(TimeSeries, WindowsPartitionTheRun) {
+  const auto config = load("mm1", {"run.duration=2m", "run.warmup=10s"});
+  CollectingSink sink;
+  models::RunOptions options;
+  options.windows = &sink;
+  options.window = sim::kSecond;
+  const auto r = models::run_scenario(config, options);
+  ASSERT_EQ(sink.rows.size(), 120u);
+  EXPECT_EQ(sink.nodes, std::vector<std::string>{"server1"});
+  std::uint64_t offered_after_warmup = 0;
+  double cpu_sum = 0.0;
+  int measured_windows = 0;
+  for (std::size_t i = 0; i < sink.rows.size(); ++i) {
+    const auto& w = sink.rows[i];
+    EXPECT_EQ(w.start, static_cast<Time>(i) * sim::kSecond);
+    EXPECT_EQ(w.end, w.start + sim::kSecond);
+    EXPECT_LE(w.latency_p50_ms, w.latency_p99_ms);
+    if (w.start >= config.run.warmup) {
+      offered_after_warmup += w.offered;
+      cpu_sum += w.cpu_utilization.at(0);
+      ++measured_windows;
+    }
+  }
+  EXPECT_EQ(offered_after_warmup, r.totals.offered);
+  EXPECT_NEAR(cpu_sum / measured_windows, r.nodes.at(0).cpu_utilization, 1e-9);
+}
+
+}  // namespace
