@@ -110,9 +110,46 @@ struct RequestClass {
   std::vector<std::optional<TierDemand>> demands;
 };
 
+// How clients wait and retry. Defaults: no timeout, no retries.
+enum class Jitter { kNone, kFull, kEqual };
+
+struct BackoffConfig {
+  Time base = 0;           // first retry waits base, then base * 2^k (exponential)
+  bool exponential = false;
+  Time cap = 0;            // upper bound on one wait; 0 = none
+  Jitter jitter = Jitter::kNone;  // full: uniform(0, wait); equal: wait/2 + uniform(0, wait/2)
+};
+
+// gRPC / Finagle style retry throttling: every first attempt deposits `ratio`
+// tokens (up to `max_tokens`); a retry needs and spends one token.
+struct RetryBudgetConfig {
+  double ratio = 0.1;
+  double max_tokens = 100.0;
+};
+
+// Opens after `failures` consecutive failed attempts; while open, requests
+// fail at once at the client; after `open_for` one trial request is let
+// through (half-open), and its success closes the breaker.
+struct CircuitBreakerConfig {
+  int failures = 5;
+  Time open_for = 10 * sim::kSecond;
+};
+
+struct ClientConfig {
+  Time timeout = 0;          // per attempt; 0 = wait forever
+  // Waiting for a TCP connection to an address nobody answers (a dead load
+  // balancer, a floating IP in transit): Linux's SYN retries, capped here.
+  Time connect_timeout = 3 * sim::kSecond;
+  int retries = 0;           // extra attempts after the first
+  BackoffConfig backoff;
+  std::optional<RetryBudgetConfig> budget;
+  std::optional<CircuitBreakerConfig> circuit_breaker;
+};
+
 struct WorkloadConfig {
   Arrivals arrivals = OpenArrivals{};
   std::vector<RequestClass> classes;
+  ClientConfig client;
 };
 
 // ---------------------------------------------------------------- tiers
@@ -127,6 +164,38 @@ struct TlsConfig {
   double requests_per_connection = 1.0;  // keep-alive reuse (>= 1)
 };
 
+// HAProxy active health checks (`check` on the server lines). Without them a
+// server is always considered up.
+struct HealthCheckConfig {
+  Time inter = 2 * sim::kSecond;
+  Time fastinter = 0;  // 0 = inter
+  Time downinter = 0;  // 0 = inter
+  int rise = 2;
+  int fall = 3;
+  Time timeout = 0;    // `timeout check`; 0 = unset: a probe may take up to inter
+};
+
+// HAProxy passive health (`observe layer7`): `error_limit` consecutive live
+// errors trigger `on_error`.
+enum class OnError { kFailCheck, kFastinter, kSuddenDeath, kMarkDown };
+struct ObserveConfig {
+  int error_limit = 10;
+  OnError on_error = OnError::kFailCheck;
+};
+
+// keepalived VRRP between the two HAProxy nodes.
+struct VrrpConfig {
+  Time advert_int = sim::kSecond;
+  std::vector<int> priority = {150, 100};  // per node, 1..254
+  bool preempt = true;
+  Time preempt_delay = 0;
+  Time arp_delay = 0;       // gratuitous-ARP convergence after the address moves
+  int version = 2;          // 2: skew = (256 - p) / 256 s; 3: skew = (256 - p) * advert_int / 256
+  // track_script on the HAProxy process: a dead process puts the node in
+  // FAULT after one interval (fall 1), and the backup takes over after its skew.
+  Time track_interval = sim::kSecond;
+};
+
 struct HaproxyConfig {
   Balance balance = Balance::kRandom;  // HAProxy >= 3.3 default: random(2)
   int random_draws = 2;                // N of random(N)
@@ -138,6 +207,14 @@ struct HaproxyConfig {
   Time timeout_queue = 5 * sim::kSecond;  // = timeout connect unless set
   std::vector<int> weights;  // per server of the next tier; empty = all 1
   std::optional<TlsConfig> tls;
+  std::optional<HealthCheckConfig> health_check;
+  std::optional<ObserveConfig> observe;
+  int retries = 3;                // on connection failure
+  bool redispatch = false;        // the last retry goes to another server
+  Time timeout_connect = 5 * sim::kSecond;
+  Time timeout_server = 0;        // waiting for the response; 0 = forever (504 on expiry)
+  Time slowstart = 0;             // weight ramp after a server comes back
+  VrrpConfig vrrp;                // used with two nodes
 };
 
 struct NginxConfig {
@@ -145,6 +222,13 @@ struct NginxConfig {
   int worker_connections = 512; // per worker; a proxied request holds two
   std::vector<int> weights;     // upstream weights; empty = all 1
   bool prefer_local = false;    // proxy to a co-located upstream when there is one
+  // Passive upstream health: max_fails failures within fail_timeout make an
+  // upstream unavailable for fail_timeout (0 disables).
+  int max_fails = 1;
+  Time fail_timeout = 10 * sim::kSecond;
+  bool next_upstream = true;    // proxy_next_upstream error timeout
+  Time connect_timeout = 60 * sim::kSecond;  // proxy_connect_timeout
+  Time read_timeout = 60 * sim::kSecond;     // proxy_read_timeout
 };
 
 struct AppConfig {
@@ -153,6 +237,8 @@ struct AppConfig {
   int pool = 10;                // connections to the next tier, per node
   Time pool_timeout = 30 * sim::kSecond;
   bool prefer_local = false;    // call a co-located next-tier node when there is one
+  Time connect_timeout = 5 * sim::kSecond;  // to a next-tier node that does not answer
+  Time call_timeout = 0;        // waiting for a call's answer; 0 = forever
 };
 
 enum class ReadRouting { kReplicas, kPrimary };
@@ -165,6 +251,11 @@ struct DatabaseConfig {
   double log_flush_bytes = 4096.0;
   double query_bytes = 512.0;   // default request size of a query
   double result_bytes = 4096.0; // default response size of a query
+  // Failover: after the primary dies, a replica is promoted once the failure
+  // is detected and the promotion is done (orchestrator, MHA, ...). Unset:
+  // writes wait for the primary's repair.
+  std::optional<Time> failover_detection;
+  Time failover_promotion = 0;
 };
 
 struct ServerConfig {
@@ -186,6 +277,43 @@ struct TierConfig {
   TierKindConfig kind;
 };
 
+// ---------------------------------------------------------------- faults
+
+enum class FaultKind {
+  kHostCrash,     // the machine stops: no answers, callers wait for timeouts
+  kProcessCrash,  // the node's process dies: connections are refused at once
+  kStop,          // graceful stop of the process (a VRRP master hands over at once)
+  kSlowdown,      // gray failure: CPU, disk and NIC slower by factors
+  kNetwork,       // added latency and packet loss on the node's links
+  kPartition,     // groups of nodes that cannot reach each other
+};
+
+struct FaultConfig {
+  FaultKind kind = FaultKind::kHostCrash;
+  std::string target;               // as written: a node, a glob, a label domain
+  std::vector<std::string> nodes;   // resolved node names
+  // Scheduled: at `at`, lasting `duration` (0 = until the end of the run).
+  std::optional<Time> at;
+  Time duration = 0;
+  // Stochastic: alternating up/down times. Each node fails on its own, or all
+  // together for a failure domain.
+  std::optional<Distribution> mttf;
+  std::optional<Distribution> mttr;
+  bool together = false;
+  double cpu_factor = 1.0, disk_factor = 1.0, nic_factor = 1.0;
+  Time added_latency = 0;
+  double loss = 0.0;                  // per message
+  Time retransmission_timeout = 200 * sim::kMillisecond;  // Linux's minimum RTO
+  std::vector<std::vector<std::string>> groups;  // partition
+};
+
+// Service-level objective for time availability: a window is good when its
+// success ratio meets the target.
+struct SloConfig {
+  double target = 0.999;
+  Time window = 10 * sim::kSecond;
+};
+
 // ---------------------------------------------------------------- scenario
 
 struct RunConfig {
@@ -203,6 +331,8 @@ struct ScenarioConfig {
   NetworkConfig network;
   WorkloadConfig workload;
   std::vector<TierConfig> tiers;  // the chain, in file order
+  std::vector<FaultConfig> faults;
+  SloConfig slo;
 };
 
 }  // namespace models
