@@ -19,6 +19,8 @@ class AppNode final : public Node {
   void on_connection_timeout(std::uint64_t id);
 
  protected:
+  Time connect_timeout() const override { return config_.connect_timeout; }
+  Time call_timeout() const override { return config_.call_timeout; }
   void begin_call(RequestId id, Request& r) override;
   void end_call(Request& r, Frame& f) override;
   void abort_call(RequestId id, Request& r, Frame& f) override;

@@ -56,7 +56,9 @@ Time RateSchedule::next_arrival(Time t, sim::RandomStream& rng) const {
 Clients::Clients(Stack& stack, const WorkloadConfig& workload, Time client_latency)
     : stack_(stack),
       workload_(workload),
+      client_(workload.client),
       client_latency_(client_latency),
+      entry_(std::make_unique<EntryAddresses>(stack, stack.tier_nodes(0))),
       arrivals_(stack.simulation().stream("workload.arrivals")) {
   double total = 0.0;
   for (const auto& c : workload.classes) {
@@ -69,7 +71,10 @@ Clients::Clients(Stack& stack, const WorkloadConfig& workload, Time client_laten
     deepest_tier_.push_back(deepest);
   }
   if (const auto* open = std::get_if<OpenArrivals>(&workload.arrivals)) schedule_.emplace(open->schedule);
+  if (client_.budget) tokens_ = client_.budget->max_tokens;
 }
+
+Clients::~Clients() = default;
 
 void Clients::start() {
   if (schedule_) {
@@ -83,14 +88,14 @@ void Clients::start() {
     users_.push_back(sim.stream("workload.user." + std::to_string(u)));
     // Every user starts with a think time, so users do not start in lockstep.
     const Time think = sim::to_time(closed.think.sample(users_.back()));
-    sim.schedule_in<&Clients::on_user_request>(think + client_latency_, this, static_cast<std::uint64_t>(u));
+    sim.schedule_in<&Clients::on_user_request>(think, this, static_cast<std::uint64_t>(u));
   }
 }
 
 void Clients::schedule_next_open() {
   next_send_ = schedule_->next_arrival(next_send_, arrivals_);
   if (next_send_ == sim::kNever) return;
-  stack_.simulation().schedule_at<&Clients::on_open_arrival>(next_send_ + client_latency_, this);
+  stack_.simulation().schedule_at<&Clients::on_open_arrival>(next_send_, this);
 }
 
 void Clients::on_open_arrival(std::uint64_t) {
@@ -101,8 +106,7 @@ void Clients::on_open_arrival(std::uint64_t) {
 }
 
 void Clients::on_user_request(std::uint64_t user) {
-  send(stack_.simulation().now() - client_latency_, static_cast<std::uint32_t>(user),
-       users_[static_cast<std::size_t>(user)]);
+  send(stack_.simulation().now(), static_cast<std::uint32_t>(user), users_[static_cast<std::size_t>(user)]);
 }
 
 int Clients::choose_class(sim::RandomStream& rng) const {
@@ -111,17 +115,6 @@ int Clients::choose_class(sim::RandomStream& rng) const {
   const auto it = std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(), point);
   return static_cast<int>(std::min<std::ptrdiff_t>(it - cumulative_weights_.begin(),
                                                     static_cast<std::ptrdiff_t>(cumulative_weights_.size()) - 1));
-}
-
-Node& Clients::entry_node(std::uint32_t client) const {
-  const auto& entry = stack_.tier_nodes(0);
-  const TierConfig& tier = entry.front()->tier();
-  if (const auto* lb = std::get_if<HaproxyConfig>(&tier.kind)) {
-    // Active-passive: the floating address is on the master (node 1).
-    if (lb->cluster != LbCluster::kActiveActive) return *entry.front();
-  }
-  // DNS round robin over the entry nodes' addresses.
-  return *entry[client % entry.size()];
 }
 
 void Clients::send(Time sent, std::uint32_t client, sim::RandomStream& rng) {
@@ -135,37 +128,184 @@ void Clients::send(Time sent, std::uint32_t client, sim::RandomStream& rng) {
   r.client = client;
   r.demand_seed = demand_seed;
   r.sent = sent;
+  r.first_sent = sent;
   r.measured = sent >= stack_.warmup();
   if (r.measured) stack_.metrics().offered(request_class);
   if (auto* windows = stack_.windows()) windows->offered();
-  r.message_bytes = stack_.request_bytes(request_class, 0);
-  r.message_is_response = false;
-  r.message_first_bit = stack_.simulation().now();  // clients' own links are not modelled
-  entry_node(client).on_message(id);
+  if (client_.budget) tokens_ = std::min(client_.budget->max_tokens, tokens_ + client_.budget->ratio);
+  // An open breaker fails the request at the client, without sending it.
+  if (client_.circuit_breaker) {
+    const Time now = stack_.simulation().now();
+    if (now < breaker_open_until_ || (breaker_open_until_ > 0 && breaker_trial_out_)) {
+      count(r, FailureReason::kCircuitOpen);
+      requests.release(id);
+      if (!schedule_) user_done(client);
+      return;
+    }
+    if (breaker_open_until_ > 0) breaker_trial_out_ = true;  // half-open: this one is the trial
+  }
+  launch(id, sent + client_latency_);
+}
+
+void Clients::launch(RequestId id, Time arrival) {
+  Request& r = stack_.requests().get(id);
+  ++attempts_;
+  if (client_.timeout > 0) {
+    r.client_deadline = r.sent + client_.timeout;
+    r.client_timer = stack_.simulation().schedule_at<&Clients::on_timeout>(r.client_deadline, this, id);
+  }
+  stack_.simulation().schedule_at<&Clients::on_attempt>(arrival, this, id);
+}
+
+void Clients::on_attempt(std::uint64_t id) {
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  Node* entry = entry_->node_for(r->client);
+  if (entry == nullptr || !entry->host().up()) {
+    // Nobody answers the address: the connection attempt times out.
+    r->wait_token = static_cast<std::uint32_t>(FailureReason::kLbUnreachable);
+    stack_.simulation().schedule_in<&Clients::on_attempt_failed>(client_.connect_timeout, this, id);
+    return;
+  }
+  r->message_bytes = stack_.request_bytes(r->request_class, 0);
+  r->message_is_response = false;
+  r->message_first_bit = stack_.simulation().now();  // clients' own links are not modelled
+  entry->on_message(id);
+}
+
+void Clients::entry_refused(RequestId id, Request& r) {
+  r.wait_token = static_cast<std::uint32_t>(FailureReason::kLbUnreachable);
+  stack_.simulation().schedule_in<&Clients::on_attempt_failed>(client_latency_, this, id);
+}
+
+void Clients::connection_lost(RequestId id, Request& r, bool reset) {
+  if (!reset) return;  // silence: only the client's timeout will tell
+  r.wait_token = static_cast<std::uint32_t>(FailureReason::kConnectionLost);
+  stack_.simulation().schedule_in<&Clients::on_attempt_failed>(client_latency_, this, id);
+}
+
+void Clients::on_attempt_failed(std::uint64_t id) {
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  const auto reason = static_cast<FailureReason>(r->wait_token);
+  r->wait_token = 0;
+  attempt_over(id, *r, reason);
+}
+
+void Clients::rearm(RequestId id, Request& r) {
+  if (r.client_deadline == 0) return;
+  stack_.simulation().cancel(r.client_timer);
+  r.client_timer = stack_.simulation().schedule_at<&Clients::on_timeout>(r.client_deadline, this, id);
 }
 
 void Clients::on_response(std::uint64_t id) {
-  Request& r = stack_.requests().get(id);
-  const Time latency = stack_.simulation().now() - r.sent;
-  if (r.measured) stack_.metrics().succeeded(r.request_class, latency);
-  if (auto* windows = stack_.windows()) windows->succeeded(latency);
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  attempt_over(id, *r, std::nullopt);
+}
+
+void Clients::failed(RequestId id, Request& r, FailureReason reason) { attempt_over(id, r, reason); }
+
+void Clients::on_timeout(std::uint64_t id) {
+  Request* found = stack_.requests().find(id);
+  if (found == nullptr || found->orphan) return;
+  Request& r = *found;
+  r.client_timer = sim::EventHandle();
+  r.client_deadline = 0;
+  // The attempt stays in the system as an orphan; the client moves on.
+  r.orphan = true;
+  Request copy = r;
+  copy.orphan = false;
+  if (r.depth < 0) {  // still connecting or between events at the client: nothing holds it
+    stack_.requests().release(id);
+  }
+  // Re-enter with a private copy: the orphan's fate no longer matters here.
+  auto& requests = stack_.requests();
+  const RequestId next = requests.create();
+  Request& n = requests.get(next);
+  const std::uint32_t generation = n.generation;
+  n = copy;
+  n.generation = generation;
+  n.depth = -1;
+  n.wait_token = 0;
+  n.wait_timer = sim::EventHandle();
+  attempt_over(next, n, FailureReason::kClientTimeout);
+}
+
+bool Clients::may_retry(const Request& r) {
+  if (r.attempt >= client_.retries) return false;
+  if (client_.budget) {
+    if (tokens_ < 1.0) return false;
+    tokens_ -= 1.0;
+  }
+  return true;
+}
+
+Time Clients::backoff(const Request& r) const {
+  const BackoffConfig& b = client_.backoff;
+  double wait = static_cast<double>(b.base);
+  if (b.exponential) wait *= std::ldexp(1.0, r.attempt);
+  if (b.cap > 0) wait = std::min(wait, static_cast<double>(b.cap));
+  if (b.jitter != Jitter::kNone) {
+    // Jitter draws come from the request's own stream: common random numbers.
+    auto rng = sim::RandomStream::keyed(r.demand_seed, sim::fnv1a64("client.backoff"), r.attempt);
+    wait = b.jitter == Jitter::kFull ? wait * rng.uniform01() : wait / 2 + wait / 2 * rng.uniform01();
+  }
+  return sim::to_time(wait);
+}
+
+void Clients::attempt_over(RequestId id, Request& r, std::optional<FailureReason> failure) {
+  auto& sim = stack_.simulation();
+  sim.cancel(r.client_timer);
+  if (r.orphan) {  // the client stopped waiting for it long ago
+    stack_.requests().release(id);
+    return;
+  }
+  if (client_.circuit_breaker) {
+    if (failure) {
+      if (++consecutive_failures_ >= client_.circuit_breaker->failures || breaker_trial_out_) {
+        breaker_open_until_ = sim.now() + client_.circuit_breaker->open_for;
+        breaker_trial_out_ = false;
+        consecutive_failures_ = 0;
+      }
+    } else {
+      consecutive_failures_ = 0;
+      breaker_open_until_ = 0;
+      breaker_trial_out_ = false;
+    }
+  }
+  if (failure && *failure != FailureReason::kCircuitOpen && may_retry(r)) {
+    ++retries_;
+    ++r.attempt;
+    r.depth = -1;
+    r.client_deadline = 0;
+    r.visits.fill(0);
+    const RequestId fresh = stack_.requests().rekey(id);
+    r.sent = sim.now() + backoff(r);
+    launch(fresh, r.sent + client_latency_);
+    return;
+  }
+  count(r, failure);
   const std::uint32_t client = r.client;
   stack_.requests().release(id);
   if (!schedule_) user_done(client);
 }
 
-void Clients::failed(RequestId id, Request& r, FailureReason reason) {
-  if (r.measured) stack_.metrics().failed(r.request_class, reason);
-  if (auto* windows = stack_.windows()) windows->failed(reason);
-  const std::uint32_t client = r.client;
-  stack_.requests().release(id);
-  if (!schedule_) user_done(client);
+void Clients::count(const Request& r, std::optional<FailureReason> failure) {
+  if (failure) {
+    if (r.measured) stack_.metrics().failed(r.request_class, *failure);
+    if (auto* windows = stack_.windows()) windows->failed(*failure);
+    return;
+  }
+  const Time latency = stack_.simulation().now() - r.first_sent;
+  if (r.measured) stack_.metrics().succeeded(r.request_class, latency);
+  if (auto* windows = stack_.windows()) windows->succeeded(latency);
 }
 
 void Clients::user_done(std::uint32_t user) {
   const auto& closed = std::get<ClosedArrivals>(workload_.arrivals);
   const Time think = sim::to_time(closed.think.sample(users_[user]));
-  stack_.simulation().schedule_in<&Clients::on_user_request>(think + client_latency_, this, user);
+  stack_.simulation().schedule_in<&Clients::on_user_request>(think, this, user);
 }
 
 }  // namespace models

@@ -1,18 +1,28 @@
 // The clients: open-loop Poisson arrivals (constant rate or a piecewise
 // schedule of steps and linear ramps) or closed-loop users who send, wait for
-// the answer (success or failure), think, and send again.
+// the outcome (success, failure or their timeout), think, and send again.
+//
+// A logical request may take several attempts: on a failure or a timeout the
+// client retries (up to `retries`, after a backoff, if the retry budget and
+// the circuit breaker allow). An attempt the client gave up on by timeout
+// stays in the system as an orphan: the servers still do its work, which is
+// what lets retries amplify an overload. Offered counts first attempts; the
+// outcome counts once per logical request, at its last attempt.
 //
 // Every draw that shapes the workload (arrival times, classes, the seed of a
-// request's demands, think times) comes from streams named after the workload,
-// never after the topology, so two designs compared under one seed see the
-// same requests (common random numbers).
+// request's demands, think times, backoff jitter) comes from streams named
+// after the workload, never after the topology, so two designs compared under
+// one seed see the same requests (common random numbers).
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "models/config.hpp"
 #include "models/request.hpp"
+#include "models/vrrp.hpp"
 #include "sim/random.hpp"
 
 namespace models {
@@ -38,34 +48,64 @@ class RateSchedule {
 class Clients {
  public:
   Clients(Stack& stack, const WorkloadConfig& workload, Time client_latency);
+  ~Clients();
 
   void start();
-  void on_open_arrival(std::uint64_t);       // an open-loop request reaches the entry tier
-  void on_user_request(std::uint64_t user);  // a closed-loop user's request reaches the entry tier
+  void on_open_arrival(std::uint64_t);       // an open-loop request is sent
+  void on_user_request(std::uint64_t user);  // a closed-loop user sends
+  void on_attempt(std::uint64_t id);         // an attempt's request reaches the entry address
   void on_response(std::uint64_t id);        // the response reached its client
+  void on_timeout(std::uint64_t id);         // the client gives up on the attempt
+  void on_attempt_failed(std::uint64_t id);  // a connection-level failure reaches the client
 
   // The request failed (after every tier released it).
   void failed(RequestId id, Request& r, FailureReason reason);
+  // The entry node refused the connection (its process is down).
+  void entry_refused(RequestId id, Request& r);
+  // The node holding the client's connection died: reset tells at once,
+  // otherwise the client notices only by its timeout.
+  void connection_lost(RequestId id, Request& r, bool reset);
+  // Re-arms the client's timer under a request's new id.
+  void rearm(RequestId id, Request& r);
+
+  EntryAddresses& entry() { return *entry_; }
+  std::uint64_t attempts() const { return attempts_; }
+  std::uint64_t retries() const { return retries_; }
 
  private:
-  // Creates and sends a request; `sent` is when it left the client.
+  // Creates the first attempt of a logical request sent at `sent`.
   void send(Time sent, std::uint32_t client, sim::RandomStream& rng);
+  // The attempt's request reaches the entry address at `arrival`.
+  void launch(RequestId id, Time arrival);
   int choose_class(sim::RandomStream& rng) const;
-  Node& entry_node(std::uint32_t client) const;
   void schedule_next_open();
+  // Ends the attempt: retry it or count its outcome. Releases the request.
+  void attempt_over(RequestId id, Request& r, std::optional<FailureReason> failure);
+  bool may_retry(const Request& r);
+  Time backoff(const Request& r) const;
   void user_done(std::uint32_t user);
+  void count(const Request& r, std::optional<FailureReason> failure);
 
   Stack& stack_;
   const WorkloadConfig& workload_;
+  const ClientConfig& client_;
   Time client_latency_;
   std::vector<double> cumulative_weights_;
   std::vector<int> deepest_tier_;  // per class
+  std::unique_ptr<EntryAddresses> entry_;
   // Open loop.
   std::optional<RateSchedule> schedule_;
   sim::RandomStream arrivals_;
   Time next_send_ = 0;
   // Closed loop: one stream per user.
   std::vector<sim::RandomStream> users_;
+  // Retry budget tokens and circuit breaker state.
+  double tokens_ = 0.0;
+  int consecutive_failures_ = 0;
+  Time breaker_open_until_ = 0;
+  bool breaker_trial_out_ = false;
+  std::uint64_t attempts_ = 0;
+  std::uint64_t retries_ = 0;
 };
 
 }  // namespace models

@@ -17,6 +17,8 @@ class DatabaseNode final : public Node {
   bool is_primary() const { return index_in_tier_ == 0; }
 
  protected:
+  // Plain servers and databases have no next-tier timeouts of their own.
+  Time connect_timeout() const override { return 3 * sim::kSecond; }
   void plan_disk(Request& r, Frame& f, const TierDemand* demand, sim::RandomStream& rng) override;
   double io_bytes(const Request& r, const Frame& f) const override;
   void begin_call(RequestId, Request&) override {}  // the loader keeps databases last

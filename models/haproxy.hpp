@@ -24,6 +24,8 @@ class HaproxyNode final : public Node {
   int server_load(int i) const;
 
  protected:
+  Time connect_timeout() const override { return config_.timeout_connect; }
+  Time call_timeout() const override { return config_.timeout_server; }
   double extra_cpu(Request& r, sim::RandomStream& rng) override;
   void begin_call(RequestId id, Request& r) override;
   void end_call(Request& r, Frame& f) override;

@@ -21,7 +21,7 @@ Host::Host(sim::Simulation& sim, std::string name, const MachineConfig& machine,
 
 void Host::submit_io(double bytes, sim::Callback done) {
   const DiskConfig& d = *machine_.disk;
-  const Time service = sim::to_time(1e9 / d.iops + bytes / d.bandwidth * 1e9);
+  const Time service = sim::to_time((1e9 / d.iops + bytes / d.bandwidth * 1e9) * disk_slowdown_);
   const auto slot = disk_->reserve(sim_.now(), service);
   sim_.schedule_at(slot.finish, done);
 }
@@ -35,8 +35,34 @@ void Host::start_background_work() {
 
 void Host::on_background_tick(std::uint64_t) {
   const BackgroundConfig& m = *machine_.monitoring;
-  cpu_->submit(m.cpu.sample(background_stream_), sim::Callback::to<&Host::on_background_done>(this));
+  if (up_) cpu_->submit(m.cpu.sample(background_stream_), sim::Callback::to<&Host::on_background_done>(this));
   sim_.schedule_in<&Host::on_background_tick>(m.interval, this);
+}
+
+void Host::crash() {
+  up_ = false;
+  const Time now = sim_.now();
+  cpu_->clear();
+  nic_tx_.clear(now);
+  nic_rx_.clear(now);
+  if (disk_) disk_->clear(now);
+}
+
+void Host::set_slowdown(double cpu, double disk, double nic) {
+  cpu_->set_slowdown(cpu);
+  disk_slowdown_ = disk;
+  nic_slowdown_ = nic;
+}
+
+Time Host::link_delay(sim::RandomStream& rng) const {
+  Time delay = added_latency_;
+  // Each loss costs one retransmission timeout (doubling, as TCP backs off).
+  Time rto = retransmission_timeout_;
+  while (loss_ > 0.0 && rng.uniform01() < loss_ && rto < 120 * sim::kSecond) {
+    delay += rto;
+    rto *= 2;
+  }
+  return delay;
 }
 
 double Host::nic_utilization(Time now) const {

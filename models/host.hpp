@@ -18,15 +18,32 @@ class Host {
        std::map<std::string, std::string> labels);
 
   const std::string& name() const { return name_; }
+  int index() const { return index_; }
+  void set_index(int index) { index_ = index; }
   const MachineConfig& machine() const { return machine_; }
   const std::map<std::string, std::string>& labels() const { return labels_; }
 
   Cpu& cpu() { return *cpu_; }
+  const Cpu& cpu() const { return *cpu_; }
+
+  // Faults. A crashed host answers nothing and loses all work in progress.
+  bool up() const { return up_; }
+  void crash();
+  void repair() { up_ = true; }
+  void set_slowdown(double cpu, double disk, double nic);
+  // Extra one-way latency and per-message loss on this host's links.
+  void set_link_fault(Time added_latency, double loss, Time retransmission_timeout) {
+    added_latency_ = added_latency;
+    loss_ = loss;
+    retransmission_timeout_ = retransmission_timeout;
+  }
+  // The delay a message to or from this host suffers from its link fault.
+  Time link_delay(sim::RandomStream& rng) const;
   bool has_nic() const { return machine_.nic_bandwidth > 0.0; }
   bool has_disk() const { return disk_.has_value(); }
 
   // Serialization time of `bytes` on one NIC direction.
-  Time nic_time(double bytes) const { return sim::to_time(bytes / machine_.nic_bandwidth * 1e9); }
+  Time nic_time(double bytes) const { return sim::to_time(bytes / machine_.nic_bandwidth * 1e9 * nic_slowdown_); }
   FcfsStation& nic_tx() { return nic_tx_; }
   FcfsStation& nic_rx() { return nic_rx_; }
 
@@ -54,6 +71,13 @@ class Host {
   FcfsStation nic_rx_;
   std::optional<FcfsStation> disk_;
   sim::RandomStream background_stream_;
+  bool up_ = true;
+  int index_ = 0;
+  double disk_slowdown_ = 1.0;
+  double nic_slowdown_ = 1.0;
+  Time added_latency_ = 0;
+  double loss_ = 0.0;
+  Time retransmission_timeout_ = 0;
 };
 
 }  // namespace models

@@ -15,6 +15,8 @@ class NginxNode final : public Node {
             std::string name, Host& host);
 
  protected:
+  Time connect_timeout() const override { return config_.connect_timeout; }
+  Time call_timeout() const override { return config_.read_timeout; }
   int admission_units(const Request& r) const override { return r.deepest > tier_index_ ? 2 : 1; }
   void begin_call(RequestId id, Request& r) override;
 

@@ -37,6 +37,7 @@ Node* Node::co_located_next(int next_tier) const {
 void Node::on_message(std::uint64_t id) {
   Request* r = stack_.requests().find(id);
   if (r == nullptr) return;
+  if (!host_.up()) return;  // lost: the sender's timers notice
   if (host_.has_nic()) {
     // Cut-through receive: the port takes the bytes as they arrive, FCFS, at
     // its own bandwidth; a message can be delivered no earlier than its last
@@ -52,13 +53,17 @@ void Node::on_message(std::uint64_t id) {
 
 void Node::on_message_received(std::uint64_t id) {
   Request* r = stack_.requests().find(id);
-  if (r == nullptr) return;
+  if (r == nullptr || !host_.up()) return;
   deliver(id, *r, true);
 }
 
 void Node::deliver(RequestId id, Request& r, bool remote) {
   if (r.message_is_response) {
     on_response(id, r);
+    return;
+  }
+  if (!process_up_) {  // connection refused: the sender learns after a round trip
+    stack_.refuse(id, r, *this);
     return;
   }
   // A new visit: the request descends one tier.
@@ -157,12 +162,65 @@ void Node::next_call(RequestId id, Request& r) {
 }
 
 void Node::send_call(RequestId id, Request& r, Node& target) {
-  r.frame().downstream = target.id();
+  Frame& f = r.frame();
+  f.downstream = target.id();
+  f.call_sent = false;
+  ++f.tries;
+  if (!stack_.reachable(*this, target)) {
+    // Nobody answers the SYN: the caller waits out its connect timeout.
+    schedule_call_failure(id, r, FailureReason::kConnectFailed, connect_timeout());
+    return;
+  }
+  f.call_sent = true;
+  const Time timeout = call_timeout();
+  if (timeout > 0) {
+    f.call_deadline = sim_.now() + timeout;
+    f.call_timer = sim_.schedule_at<&Node::on_call_timeout>(f.call_deadline, this, id);
+  }
   stack_.send(this, target, id, r, stack_.request_bytes(r.request_class, target.tier_index()), false);
+}
+
+void Node::schedule_call_failure(RequestId id, Request& r, FailureReason cause, Time delay) {
+  Frame& f = r.frame();
+  f.call_failure = cause;
+  sim_.cancel(f.call_timer);
+  f.call_deadline = 0;
+  f.call_timer = sim_.schedule_in<&Node::on_call_failure>(delay, this, id);
+}
+
+// A node's frame in a request is the one at its tier's depth: calls always go
+// to the next tier.
+void Node::on_call_failure(std::uint64_t id) {
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  Frame& f = r->frames[static_cast<std::size_t>(tier_index_)];
+  f.call_timer = sim::EventHandle();
+  // Whatever was still going on below this frame for the call is cancelled.
+  const RequestId current = stack_.truncate(id, tier_index_);
+  call_failed(current, *r, f.call_failure);
+}
+
+void Node::on_call_timeout(std::uint64_t id) {
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  Frame& f = r->frames[static_cast<std::size_t>(tier_index_)];
+  f.call_timer = sim::EventHandle();
+  f.call_deadline = 0;
+  const RequestId current = stack_.truncate(id, tier_index_);
+  call_failed(current, *r, FailureReason::kServerTimeout);
+}
+
+void Node::call_failed(RequestId id, Request& r, FailureReason cause) {
+  end_call(r, r.frame());
+  fail(id, give_up_reason(cause));
 }
 
 void Node::on_response(RequestId id, Request& r) {
   Frame& f = r.frame();
+  sim_.cancel(f.call_timer);
+  f.call_deadline = 0;
+  f.tries = 0;
+  f.tried_mask = 0;
   end_call(r, f);
   --f.calls_left;
   next_call(id, r);
@@ -189,7 +247,19 @@ void Node::respond(RequestId id, Request& r) {
 
 void Node::fail(RequestId id, FailureReason reason) { stack_.fail(id, reason); }
 
+void Node::on_down(bool graceful) {
+  stack_.trace(name_ + (host_.up() ? " process down" : " host down"));
+  if (tier_index_ == 0) stack_.clients().entry().node_down(*this, graceful);
+}
+
+void Node::on_up() {
+  stack_.trace(name_ + " up");
+  if (tier_index_ == 0) stack_.clients().entry().node_up(*this);
+}
+
 void Node::abort(RequestId id, Request& r, Frame& f) {
+  sim_.cancel(f.call_timer);
+  f.call_deadline = 0;
   if (f.admission_units == 0) {
     // Waiting for admission (abandon is a no-op if it was rejected outright).
     if (&f == &r.frame()) admission_.abandon(id);

@@ -48,6 +48,25 @@ class Node {
   void on_admitted(std::uint64_t id);
   void on_cpu_done(std::uint64_t id);
   void on_io_done(std::uint64_t id);
+  void on_call_failure(std::uint64_t id);      // the current call failed (Frame::call_failure says why)
+  void on_call_timeout(std::uint64_t id);      // the current call's answer is overdue
+
+  // Liveness. A node answers when its host is up and its process runs.
+  bool process_up() const { return process_up_; }
+  bool answering() const { return process_up_ && host_.up(); }
+  void set_process_up(bool up) { process_up_ = up; }
+
+  // The node went down (its host or its process) or came back. The default
+  // tells the entry addresses (VRRP) when the node is in the entry tier.
+  virtual void on_down(bool graceful = false);
+  virtual void on_up();
+
+  // The current call of frame `depth` fails for `cause` after `delay`.
+  void schedule_call_failure(RequestId id, Request& r, FailureReason cause, Time delay);
+  // How long this node waits to connect to a next-tier node that does not answer.
+  virtual Time connect_timeout() const = 0;
+  // How long it waits for a call's answer once sent; 0 = forever.
+  virtual Time call_timeout() const { return 0; }
 
   // Delivers a message that needs no receive time (same host, or from a client).
   void deliver(RequestId id, Request& r, bool remote);
@@ -75,6 +94,13 @@ class Node {
   // The request fails while this frame holds admission: release or leave
   // whatever the kind holds or waits for on behalf of a call.
   virtual void abort_call(RequestId, Request&, Frame&) {}
+  // The current call failed: `cause` is a connection failure
+  // (kConnectFailed: timed out connecting; kBadGateway: refused or reset) or
+  // a timeout waiting for the answer (kServerTimeout). The call's resources
+  // are still held. Default: release them and fail the request.
+  virtual void call_failed(RequestId id, Request& r, FailureReason cause);
+  // The reason a request fails with when this kind gives up on a call.
+  virtual FailureReason give_up_reason(FailureReason cause) const { return cause; }
 
   // Sends the request to `target` (a node of the next tier). Tail call: the
   // request may have ended when it returns.
@@ -104,6 +130,7 @@ class Node {
 
   SlotPool admission_;
   FailureReason admission_reject_ = FailureReason::kServerQueue;
+  bool process_up_ = true;
   sim::TimeWeighted present_;
   std::uint64_t tier_hash_;
 };

@@ -10,6 +10,7 @@
 #include <array>
 #include <cassert>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -30,6 +31,16 @@ enum class FailureReason : std::uint8_t {
   kPoolTimeout,     // app waited too long for a connection to the next tier
   kDbConnections,   // database max_connections reached
   kServerQueue,     // plain server: workers busy and queue full
+  kNoServer,        // HAProxy: every server marked down (503)
+  kConnectFailed,   // HAProxy: connection failures beyond retries (503)
+  kServerTimeout,   // HAProxy `timeout server` (504)
+  kBadGateway,      // a proxy lost its upstream mid-request (502)
+  kUpstreamFailed,  // nginx: every upstream tried failed (502/504)
+  kDbUnavailable,   // app: the database call failed or timed out
+  kConnectionLost,  // the node holding the client's connection died
+  kLbUnreachable,   // the client could not connect to the entry address
+  kClientTimeout,   // the client gave up waiting
+  kCircuitOpen,     // the client's circuit breaker refused to send
   kCount
 };
 inline constexpr int kFailureReasonCount = static_cast<int>(FailureReason::kCount);
@@ -49,7 +60,13 @@ struct Frame {
   bool holds_call = false;       // a per-call resource (server slot, pool connection)
   bool log_flush = false;        // the last IO is a commit's log flush
   bool remote_arrival = false;   // arrived from another host (pays the firewall)
+  bool call_sent = false;        // the current call's request reached the target
+  std::uint8_t tries = 0;        // connection attempts of the current call
+  std::uint8_t tried_mask = 0;   // next-tier nodes tried by this call (nginx), by index
+  FailureReason call_failure = FailureReason::kCount;  // why the current call failed
   Time entered = 0;              // arrival at the node (end of receive)
+  Time call_deadline = 0;        // when the current call times out; 0 = never
+  sim::EventHandle call_timer;
 };
 
 struct Request {
@@ -60,7 +77,12 @@ struct Request {
   bool measured = false;         // sent after warm-up: counts in the results
   std::uint32_t client = 0;      // client address (open) or user index (closed)
   std::uint64_t demand_seed = 0; // keys this request's demand draws (common random numbers)
-  Time sent = 0;                 // when the client sent it
+  Time sent = 0;                 // when the client sent this attempt
+  Time first_sent = 0;           // when the client sent the first attempt
+  std::uint16_t attempt = 0;     // 0 for the first
+  bool orphan = false;           // the client gave up on it: ends uncounted
+  Time client_deadline = 0;      // the client's timeout for this attempt; 0 = none
+  sim::EventHandle client_timer;
   // The message in transit (one at a time: calls are synchronous).
   double message_bytes = 0.0;
   Time message_first_bit = 0;
@@ -74,6 +96,9 @@ struct Request {
   Frame& frame() { return frames[static_cast<std::size_t>(depth)]; }
 };
 
+// Requests are stored in fixed-size chunks, so a reference stays valid while
+// other requests are created (a failure deep in a call chain may create a
+// retry).
 class RequestPool {
  public:
   RequestId create() {
@@ -82,28 +107,44 @@ class RequestPool {
       slot = free_.back();
       free_.pop_back();
     } else {
-      slot = static_cast<std::uint32_t>(requests_.size());
-      requests_.emplace_back();
-      requests_.back().generation = 1;
+      slot = size_++;
+      if ((slot & kChunkMask) == 0) {
+        chunks_.push_back(std::make_unique<Request[]>(kChunkSize));
+        live_slots_.resize(live_slots_.size() + kChunkSize, false);
+      }
+      at(slot).generation = 1;
     }
-    Request& r = requests_[slot];
+    Request& r = at(slot);
     // Frames are initialised on each visit; only the header needs clearing.
     const std::uint32_t generation = r.generation;
     r.depth = -1;
     r.wait_token = 0;
     r.wait_timer = sim::EventHandle();
+    r.client_timer = sim::EventHandle();
+    r.client_deadline = 0;
+    r.orphan = false;
+    r.attempt = 0;
     r.visits.fill(0);
     r.generation = generation;
+    live_slots_[slot] = true;
     ++live_;
-    return (static_cast<std::uint64_t>(generation) << 32) | slot;
+    return id_of(slot, generation);
   }
 
   // nullptr when the request has ended since the id was handed out.
   Request* find(RequestId id) {
     const auto slot = static_cast<std::uint32_t>(id);
-    if (slot >= requests_.size()) return nullptr;
-    Request& r = requests_[slot];
+    if (slot >= size_) return nullptr;
+    Request& r = at(slot);
     return r.generation == static_cast<std::uint32_t>(id >> 32) ? &r : nullptr;
+  }
+
+  // Gives a live request a new id: every event still pending under the old
+  // one becomes stale. Used when a crash destroys part of a request's frames.
+  RequestId rekey(RequestId id) {
+    Request& r = get(id);
+    if (++r.generation == 0) r.generation = 1;
+    return id_of(static_cast<std::uint32_t>(id), r.generation);
   }
   Request& get(RequestId id) {
     Request* r = find(id);
@@ -113,30 +154,39 @@ class RequestPool {
 
   void release(RequestId id) {
     const auto slot = static_cast<std::uint32_t>(id);
-    Request& r = requests_[slot];
+    Request& r = at(slot);
     assert(r.generation == static_cast<std::uint32_t>(id >> 32));
     ++r.generation;
     if (r.generation == 0) r.generation = 1;
+    live_slots_[slot] = false;
     free_.push_back(slot);
     --live_;
   }
 
   std::size_t live() const { return live_; }
-  std::size_t capacity() const { return requests_.size(); }
+  std::size_t capacity() const { return size_; }
 
-  // Visits every live request (for end-of-run accounting).
+  // Visits every live request with its id (end-of-run accounting, crashes).
   template <class F>
   void for_each_live(F&& f) {
-    std::vector<bool> is_free(requests_.size(), false);
-    for (auto slot : free_) is_free[slot] = true;
-    for (std::size_t i = 0; i < requests_.size(); ++i) {
-      if (!is_free[i]) f(requests_[i]);
+    for (std::uint32_t slot = 0; slot < size_; ++slot) {
+      if (live_slots_[slot]) f(id_of(slot, at(slot).generation), at(slot));
     }
   }
 
  private:
-  std::vector<Request> requests_;
+  static constexpr std::uint32_t kChunkBits = 12;
+  static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
+  static constexpr std::uint32_t kChunkMask = kChunkSize - 1;
+  static RequestId id_of(std::uint32_t slot, std::uint32_t generation) {
+    return (static_cast<std::uint64_t>(generation) << 32) | slot;
+  }
+  Request& at(std::uint32_t slot) { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
+
+  std::vector<std::unique_ptr<Request[]>> chunks_;
+  std::vector<bool> live_slots_;
   std::vector<std::uint32_t> free_;
+  std::uint32_t size_ = 0;
   std::size_t live_ = 0;
 };
 

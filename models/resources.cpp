@@ -29,6 +29,13 @@ double FcfsStation::committed_after(Time now) const {
   return future;
 }
 
+void FcfsStation::clear(Time now) {
+  const double dropped = committed_after(now);
+  busy_ -= dropped;
+  busy_total_ -= dropped;
+  for (Time& f : free_at_) f = std::min(f, now);
+}
+
 double FcfsStation::utilization(Time now) const {
   if (now <= window_start_) return 0.0;
   return (busy_ - committed_after(now)) /
@@ -42,17 +49,22 @@ void FcfsStation::reset(Time now) {
 
 // ---------------------------------------------------------------- FcfsCpu
 
-FcfsCpu::FcfsCpu(sim::Simulation& sim, int cores, double speed) : sim_(sim), station_(cores), speed_(speed) {}
+FcfsCpu::FcfsCpu(sim::Simulation& sim, int cores, double speed)
+    : sim_(sim), station_(cores), speed_(speed), effective_speed_(speed) {}
 
 void FcfsCpu::submit(double work, sim::Callback done) {
-  const auto slot = station_.reserve(sim_.now(), sim::to_time(work / speed_));
+  const auto slot = station_.reserve(sim_.now(), sim::to_time(work / effective_speed_));
   sim_.schedule_at(slot.finish, done);
 }
+
+// Completions already scheduled still fire; the requests they belong to were
+// re-keyed by the crash, so they find nothing to continue.
+void FcfsCpu::clear() { station_.clear(sim_.now()); }
 
 // ---------------------------------------------------------------- PsCpu
 
 PsCpu::PsCpu(sim::Simulation& sim, int cores, double speed)
-    : sim_(sim), cores_(cores), speed_(speed), busy_cores_(sim.now()), busy_cores_since_start_(sim.now()) {}
+    : sim_(sim), cores_(cores), base_speed_(speed), speed_(speed), busy_cores_(sim.now()), busy_cores_since_start_(sim.now()) {}
 
 double PsCpu::rate() const {
   const auto n = static_cast<double>(jobs_.size());
@@ -105,6 +117,19 @@ void PsCpu::on_completion(std::uint64_t) {
   set_busy_cores();
   reschedule();
   for (const auto& done : finished) done();
+}
+
+void PsCpu::set_slowdown(double factor) {
+  advance();
+  speed_ = base_speed_ / factor;
+  reschedule();
+}
+
+void PsCpu::clear() {
+  advance();
+  jobs_.clear();
+  set_busy_cores();
+  reschedule();
 }
 
 void PsCpu::set_busy_cores() {

@@ -35,6 +35,8 @@ class FcfsStation {
   void reset(Time now);
   // Server-time spent serving over [0, now], whatever the resets.
   double busy_time(Time now) const { return busy_total_ - committed_after(now); }
+  // Drops all work not done by now (the machine died).
+  void clear(Time now);
 
  private:
   double committed_after(Time now) const;
@@ -56,6 +58,10 @@ class Cpu {
   // Core-time spent busy over [0, now], whatever the resets (time series).
   virtual double busy_core_time(Time now) const = 0;
   virtual int cores() const = 0;
+  // Gray failure: the CPU runs `factor` times slower (1 = normal).
+  virtual void set_slowdown(double factor) = 0;
+  // The machine died: all work in progress is dropped.
+  virtual void clear() = 0;
 };
 
 class FcfsCpu final : public Cpu {
@@ -66,11 +72,15 @@ class FcfsCpu final : public Cpu {
   void reset(Time now) override { station_.reset(now); }
   double busy_core_time(Time now) const override { return station_.busy_time(now); }
   int cores() const override { return station_.servers(); }
+  // Jobs already started keep their completion time.
+  void set_slowdown(double factor) override { effective_speed_ = speed_ / factor; }
+  void clear() override;
 
  private:
   sim::Simulation& sim_;
   FcfsStation station_;
   double speed_;
+  double effective_speed_;
 };
 
 // Processor sharing over all cores, as an OS time-shares: with n jobs present
@@ -85,6 +95,8 @@ class PsCpu final : public Cpu {
   void reset(Time now) override { busy_cores_.reset(now); }
   double busy_core_time(Time now) const override { return busy_cores_since_start_.integral(now); }
   int cores() const override { return cores_; }
+  void set_slowdown(double factor) override;
+  void clear() override;
 
   void on_completion(std::uint64_t);
 
@@ -106,6 +118,7 @@ class PsCpu final : public Cpu {
 
   sim::Simulation& sim_;
   int cores_;
+  double base_speed_;
   double speed_;
   std::vector<Job> jobs_;  // min-heap on (finish, seq)
   double virtual_now_ = 0.0;

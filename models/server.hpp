@@ -13,6 +13,8 @@ class ServerNode final : public Node {
              std::string name, Host& host);
 
  protected:
+  // Plain servers and databases have no next-tier timeouts of their own.
+  Time connect_timeout() const override { return 3 * sim::kSecond; }
   void begin_call(RequestId id, Request& r) override;
 
  private:

@@ -30,7 +30,10 @@ std::string kind_name(const TierKindConfig& kind) {
 }  // namespace
 
 Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
-    : config_(config), sim_(sim), metrics_(config.workload.classes.size(), config.tiers.size()) {
+    : config_(config),
+      sim_(sim),
+      metrics_(config.workload.classes.size(), config.tiers.size()),
+      network_stream_(sim.stream("network.loss")) {
   for (const auto& h : config.hosts) {
     hosts_.push_back(std::make_unique<Host>(sim, h.name, config.machines.at(h.machine), h.labels));
   }
@@ -73,6 +76,7 @@ Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
       nodes_[id] = std::move(node);
     }
   }
+  for (std::size_t i = 0; i < hosts_.size(); ++i) hosts_[i]->set_index(static_cast<int>(i));
   clients_ = std::make_unique<Clients>(*this, config.workload, config.network.client_latency);
 }
 
@@ -126,6 +130,8 @@ double Stack::response_bytes(int request_class, int tier) const {
 void Stack::send(Node* from, Node& to, RequestId id, Request& r, double bytes, bool is_response) {
   r.message_bytes = bytes;
   r.message_is_response = is_response;
+  // A response that cannot get through is lost; the caller's timers notice.
+  if (is_response && !reachable(*from, to)) return;
   Host& source = from->host();
   if (&source == &to.host()) {
     to.deliver(id, r, false);
@@ -140,8 +146,157 @@ void Stack::send(Node* from, Node& to, RequestId id, Request& r, double bytes, b
     first_bit_leaves = slot.start;
     last_bit_leaves = slot.finish;
   }
-  r.message_first_bit = first_bit_leaves + latency;
-  sim_.schedule_at<&Node::on_message>(last_bit_leaves + latency, &to, id);
+  const Time delay = latency + link_latency(source, to.host());
+  r.message_first_bit = first_bit_leaves + delay;
+  sim_.schedule_at<&Node::on_message>(last_bit_leaves + delay, &to, id);
+}
+
+Time Stack::link_latency(const Host& from, const Host& to) {
+  return from.link_delay(network_stream_) + to.link_delay(network_stream_);
+}
+
+bool Stack::reachable(const Node& from, const Node& to) const {
+  if (!to.host().up()) return false;
+  const auto a = static_cast<std::size_t>(from.host().index());
+  const auto b = static_cast<std::size_t>(to.host().index());
+  for (const auto& groups : partitions_) {
+    if (groups[a] >= 0 && groups[b] >= 0 && groups[a] != groups[b]) return false;
+  }
+  return true;
+}
+
+void Stack::refuse(RequestId id, Request& r, Node& to) {
+  if (r.depth < 0) {
+    clients_->entry_refused(id, r);
+    return;
+  }
+  Node& caller = node(r.frame().node);
+  const Time round_trip = 2 * config_.network.latency;
+  (void)to;
+  caller.schedule_call_failure(id, r, FailureReason::kConnectFailed, round_trip);
+}
+
+RequestId Stack::truncate(RequestId id, int keep) {
+  Request& r = requests_.get(id);
+  for (int d = r.depth; d > keep; --d) {
+    Frame& f = r.frames[static_cast<std::size_t>(d)];
+    nodes_[f.node]->abort(id, r, f);
+  }
+  r.depth = static_cast<std::int8_t>(keep);
+  const RequestId fresh = requests_.rekey(id);
+  rearm_timers(fresh, r);
+  return fresh;
+}
+
+void Stack::rearm_timers(RequestId id, Request& r) {
+  for (int d = 0; d <= r.depth; ++d) {
+    Frame& f = r.frames[static_cast<std::size_t>(d)];
+    if (f.call_deadline > 0) {
+      sim_.cancel(f.call_timer);
+      f.call_timer = sim_.schedule_at<&Node::on_call_timeout>(f.call_deadline, nodes_[f.node].get(), id);
+    }
+  }
+  clients_->rearm(id, r);
+}
+
+void Stack::lose_requests(const std::function<bool(const Node&)>& dead, bool reset) {
+  // Collect first: handling a request may create others (client retries).
+  std::vector<std::pair<RequestId, int>> hit;
+  requests_.for_each_live([&](RequestId id, const Request& r) {
+    for (int d = 0; d <= r.depth; ++d) {
+      if (dead(*nodes_[r.frames[static_cast<std::size_t>(d)].node])) {
+        hit.emplace_back(id, d);
+        return;
+      }
+    }
+  });
+  for (const auto& [id, depth] : hit) {
+    Request* r = requests_.find(id);
+    if (r == nullptr) continue;
+    const RequestId fresh = truncate(id, depth - 1);
+    if (depth == 0) {
+      clients_->connection_lost(fresh, *r, reset);
+    } else if (reset) {
+      Node& caller = node(r->frame().node);
+      caller.schedule_call_failure(fresh, *r, FailureReason::kBadGateway, config_.network.latency);
+    }
+    // Silence: the caller (or the client) waits for its timers, re-armed by truncate.
+  }
+}
+
+void Stack::crash_host(Host& host) {
+  host.crash();
+  lose_requests([&host](const Node& n) { return &n.host() == &host; }, false);
+  for (auto& n : nodes_) {
+    if (&n->host() == &host) n->on_down();
+  }
+}
+
+void Stack::repair_host(Host& host) {
+  host.repair();
+  for (auto& n : nodes_) {
+    if (&n->host() == &host) {
+      n->set_process_up(true);
+      n->on_up();
+    }
+  }
+}
+
+void Stack::crash_process(Node& node, bool graceful) {
+  node.set_process_up(false);
+  lose_requests([&node](const Node& n) { return &n == &node; }, true);
+  node.on_down(graceful);
+}
+
+void Stack::restart_process(Node& node) {
+  node.set_process_up(true);
+  node.on_up();
+}
+
+Node* Stack::node_named(const std::string& name) {
+  for (auto& n : nodes_) {
+    if (n->name() == name) return n.get();
+  }
+  return nullptr;
+}
+
+void Stack::reset_connections_through(Node& through, std::size_t address) {
+  std::vector<RequestId> hit;
+  requests_.for_each_live([&](RequestId id, const Request& r) {
+    if (r.depth >= 0 && r.frames[0].node == through.id() && clients_->entry().address_of(r.client) == address) {
+      hit.push_back(id);
+    }
+  });
+  for (RequestId id : hit) {
+    Request* r = requests_.find(id);
+    if (r == nullptr) continue;
+    const RequestId fresh = truncate(id, -1);
+    clients_->connection_lost(fresh, *r, true);
+  }
+}
+
+void Stack::trace(const std::string& text) {
+  if (trace_) trace_(sim_.now(), text);
+}
+
+void Stack::add_partition(const std::vector<std::vector<std::string>>& groups) {
+  std::vector<int> group_of(hosts_.size(), -1);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    for (const auto& name : groups[g]) {
+      if (Node* n = node_named(name)) group_of[static_cast<std::size_t>(n->host().index())] = static_cast<int>(g);
+    }
+  }
+  partitions_.push_back(std::move(group_of));
+}
+
+void Stack::remove_partition(const std::vector<std::vector<std::string>>& groups) {
+  std::vector<int> group_of(hosts_.size(), -1);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    for (const auto& name : groups[g]) {
+      if (Node* n = node_named(name)) group_of[static_cast<std::size_t>(n->host().index())] = static_cast<int>(g);
+    }
+  }
+  std::erase(partitions_, group_of);
 }
 
 void Stack::send_to_client(Node& from, RequestId id, Request& r, double bytes) {

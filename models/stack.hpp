@@ -2,6 +2,7 @@
 // network between them and the clients in front, built from a ScenarioConfig.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,10 +67,45 @@ class Stack {
   // Ends a request as failed: every tier it holds releases it. Tail call.
   void fail(RequestId id, FailureReason reason);
 
+  // Can `from` reach `to` now: its host up and no partition between them?
+  bool reachable(const Node& from, const Node& to) const;
+  // `to`'s process is down: the request's sender (a node, or the client)
+  // learns of the refused connection after a round trip. Tail call.
+  void refuse(RequestId id, Request& r, Node& to);
+  // Cancels everything the request does below frame `keep` (releasing what
+  // those frames hold), gives the request a new id so that their pending
+  // events go stale, and re-arms the timers of the frames that remain.
+  // Returns the new id; the request's depth becomes `keep`.
+  RequestId truncate(RequestId id, int keep);
+
+  // Fault hooks (models/faults.cpp drives them).
+  void crash_host(Host& host);
+  void repair_host(Host& host);
+  void crash_process(Node& node, bool graceful);
+  void restart_process(Node& node);
+  // A partition: nodes listed in different groups cannot reach each other.
+  void add_partition(const std::vector<std::vector<std::string>>& groups);
+  void remove_partition(const std::vector<std::vector<std::string>>& groups);
+  Node* node_named(const std::string& name);
+  // Connections of clients of `address` held by `node` are reset (VRRP
+  // preemption moved the address away from it).
+  void reset_connections_through(Node& node, std::size_t address);
+  // A line for the fault timeline (--trace-faults), if anyone listens.
+  void trace(const std::string& text);
+  void set_trace(std::function<void(Time, const std::string&)> sink) { trace_ = std::move(sink); }
+  Clients& clients() { return *clients_; }
+
   void on_warmup_end(std::uint64_t);
 
  private:
   Host& host_named(const std::string& name);
+  // Requests with a frame on a node for which `dead` holds lose every frame
+  // from there down; `reset` says whether the caller is told at once
+  // (connection reset) or must wait for its timers (silence).
+  void lose_requests(const std::function<bool(const Node&)>& dead, bool reset);
+  void rearm_timers(RequestId id, Request& r);
+  // Latency between two hosts, including link faults.
+  Time link_latency(const Host& from, const Host& to);
 
   const ScenarioConfig& config_;
   sim::Simulation& sim_;
@@ -80,6 +116,10 @@ class Stack {
   std::vector<std::vector<Node*>> tiers_;
   std::unique_ptr<Clients> clients_;
   std::unique_ptr<WindowRecorder> windows_;
+  // Active partitions: per partition, each host's group (-1: not listed).
+  std::vector<std::vector<int>> partitions_;
+  std::function<void(Time, const std::string&)> trace_;
+  sim::RandomStream network_stream_;
 };
 
 }  // namespace models
