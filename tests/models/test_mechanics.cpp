@@ -124,7 +124,7 @@ struct ManualRun {
   }
   std::uint64_t live_measured() {
     std::uint64_t n = 0;
-    stack.requests().for_each_live([&](const models::Request& r) { n += r.measured ? 1 : 0; });
+    stack.requests().for_each_live([&](models::RequestId, const models::Request& r) { n += r.measured ? 1 : 0; });
     return n;
   }
   ScenarioConfig config;
