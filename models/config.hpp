@@ -319,6 +319,9 @@ struct SloConfig {
 struct RunConfig {
   Time duration = 60 * sim::kSecond;
   Time warmup = 0;
+  // `warmup: auto`: the experiment layer picks the cut from a pilot run and
+  // sets `warmup` before running; the models only ever read `warmup`.
+  bool auto_warmup = false;
   std::uint64_t seed = 1;
 };
 

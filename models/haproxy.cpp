@@ -41,6 +41,7 @@ HaproxyNode::HaproxyNode(Stack& stack, const TierConfig& tier, int tier_index, i
     }
     round_robin_ = SmoothWeightedRoundRobin(weights);
   }
+  start_checks();
 }
 
 int HaproxyNode::server_load(int i) const {
@@ -71,10 +72,17 @@ int HaproxyNode::source_server(const Request& r) const {
   return -1;
 }
 
-int HaproxyNode::choose_server() {
-  const auto eligible = [this](int i) {
+int HaproxyNode::server_index(std::uint32_t node_id) const {
+  for (std::size_t i = 0; i < servers_.size(); ++i) {
+    if (servers_[i].node->id() == node_id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int HaproxyNode::choose_server(int exclude) {
+  const auto eligible = [this, exclude](int i) {
     const Server& s = servers_[static_cast<std::size_t>(i)];
-    return s.weight > 0 && has_room(s);
+    return i != exclude && s.marked_up && s.weight > 0 && has_room(s);
   };
   const int n = static_cast<int>(servers_.size());
   switch (config_.balance) {
@@ -133,8 +141,29 @@ int HaproxyNode::choose_server() {
   return -1;
 }
 
-void HaproxyNode::begin_call(RequestId id, Request& r) {
-  if (config_.balance == Balance::kSource) {
+void HaproxyNode::begin_call(RequestId id, Request& r) { dispatch(id, r, -1, -1); }
+
+void HaproxyNode::dispatch(RequestId id, Request& r, int forced, int exclude) {
+  bool any_up = false;
+  for (const auto& s : servers_) any_up = any_up || (s.marked_up && s.weight > 0);
+  if (!any_up) {
+    fail(id, FailureReason::kNoServer);
+    return;
+  }
+  if (forced >= 0) {
+    // A retry stays with its server, even one marked down meanwhile: only
+    // redispatch moves it.
+    Server& s = servers_[static_cast<std::size_t>(forced)];
+    if (has_room(s)) {
+      connect(id, r, forced);
+    } else {
+      enqueue(id, r, s.queue);
+      ++s.queued;
+      r.frame().downstream = s.node->id();
+    }
+    return;
+  }
+  if (forced < 0 && config_.balance == Balance::kSource) {
     const int target = source_server(r);
     if (target < 0) {  // every server has weight 0
       enqueue(id, r, backend_queue_);
@@ -155,7 +184,7 @@ void HaproxyNode::begin_call(RequestId id, Request& r) {
     }
     // The server's queue is full: any server will do.
   } else {
-    const int target = choose_server();
+    const int target = choose_server(exclude);
     if (target >= 0) {
       connect(id, r, target);
       return;
@@ -190,13 +219,108 @@ void HaproxyNode::drop_stale(std::deque<Waiter>& queue) {
 void HaproxyNode::end_call(Request&, Frame& f) {
   if (!f.holds_call) return;
   f.holds_call = false;
+  const int i = server_index(f.downstream);
+  --servers_[static_cast<std::size_t>(i)].connections;
+  serve_queues(i);
+}
+
+// Connection failures are retried `retries` times, after HAProxy's
+// turn-around pause of min(timeout connect, 1 s), on the same server; with
+// redispatch the last retry goes to another one. A request the server has
+// received is not replayed.
+void HaproxyNode::call_failed(RequestId id, Request& r, FailureReason cause) {
+  Frame& f = r.frame();
+  end_call(r, f);
+  if (cause == FailureReason::kConnectFailed && f.tries <= config_.retries) {
+    sim_.schedule_in<&HaproxyNode::on_retry>(std::min<Time>(config_.timeout_connect, sim::kSecond), this, id);
+    return;
+  }
+  fail(id, cause == FailureReason::kConnectFailed ? FailureReason::kConnectFailed : cause);
+}
+
+void HaproxyNode::on_retry(std::uint64_t id) {
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  const int previous = server_index(r->frame().downstream);
+  const bool last = r->frame().tries == config_.retries;
+  if (config_.redispatch && last) {
+    dispatch(id, *r, -1, previous);
+  } else {
+    dispatch(id, *r, previous, -1);
+  }
+}
+
+// ---------------------------------------------------------------- health checks
+
+void HaproxyNode::start_checks() {
+  if (!config_.health_check) return;
+  // HAProxy spreads the first checks over the first interval.
   for (std::size_t i = 0; i < servers_.size(); ++i) {
-    if (servers_[i].node->id() == f.downstream) {
-      --servers_[i].connections;
-      serve_queues(static_cast<int>(i));
-      break;
+    const auto phase = static_cast<Time>(rng_.below(static_cast<std::uint64_t>(config_.health_check->inter)));
+    sim_.schedule_in<&HaproxyNode::on_check>(phase, this, i);
+  }
+}
+
+void HaproxyNode::on_check(std::uint64_t server) {
+  if (!answering()) return;  // checks stop with the process; on_up restarts them
+  Server& s = servers_[server];
+  const HealthCheckConfig& hc = *config_.health_check;
+  s.check_started = sim_.now();
+  const Time round_trip = 2 * stack_.config().network.latency;
+  bool ok = false;
+  Time takes = round_trip;
+  if (!stack_.reachable(*this, *s.node)) {
+    // A silent host: the probe waits for its timeout (inter when `timeout check` is unset).
+    takes = hc.timeout > 0 ? std::min(config_.timeout_connect, hc.inter) + hc.timeout : hc.inter;
+  } else {
+    ok = s.node->process_up();
+  }
+  sim_.schedule_in<&HaproxyNode::on_check_result>(takes, this, (server << 1) | (ok ? 1u : 0u));
+}
+
+void HaproxyNode::on_check_result(std::uint64_t arg) {
+  if (!answering()) return;
+  const std::size_t server = arg >> 1;
+  const bool ok = (arg & 1) != 0;
+  Server& s = servers_[server];
+  const HealthCheckConfig& hc = *config_.health_check;
+  if (s.marked_up) {
+    s.failures = ok ? 0 : s.failures + 1;
+    if (s.failures >= hc.fall) {
+      s.marked_up = false;
+      s.failures = 0;
+      s.successes = 0;
+      stack_.trace("detect: " + name_ + " marks " + s.node->name() + " DOWN");
+    }
+  } else {
+    s.successes = ok ? s.successes + 1 : 0;
+    if (s.successes >= hc.rise) {
+      s.marked_up = true;
+      s.successes = 0;
+      stack_.trace("detect: " + name_ + " marks " + s.node->name() + " UP");
+      serve_queues(static_cast<int>(server));
     }
   }
+  const Time fast = hc.fastinter > 0 ? hc.fastinter : hc.inter;
+  const Time down = hc.downinter > 0 ? hc.downinter : hc.inter;
+  Time interval = hc.inter;
+  if (s.marked_up && s.failures > 0) interval = fast;
+  if (!s.marked_up) interval = s.successes > 0 ? fast : down;
+  const Time next = std::max(sim_.now(), s.check_started + interval);
+  sim_.schedule_at<&HaproxyNode::on_check>(next, this, server);
+}
+
+void HaproxyNode::on_down(bool graceful) { Node::on_down(graceful); }
+
+void HaproxyNode::on_up() {
+  Node::on_up();
+  // A restarted HAProxy forgets its servers' states and checks afresh.
+  for (auto& s : servers_) {
+    s.marked_up = true;
+    s.failures = 0;
+    s.successes = 0;
+  }
+  start_checks();
 }
 
 void HaproxyNode::serve_queues(int server) {

@@ -19,6 +19,14 @@ class HaproxyNode final : public Node {
               std::string name, Host& host);
 
   void on_queue_timeout(std::uint64_t id);
+  void on_retry(std::uint64_t id);
+  void on_check(std::uint64_t server);
+  void on_check_result(std::uint64_t server_and_outcome);
+
+  // Whether this node's health checks consider server i up.
+  bool server_marked_up(int i) const { return servers_[static_cast<std::size_t>(i)].marked_up; }
+  void on_down(bool graceful) override;
+  void on_up() override;
 
   // Requests at server i (connected + queued for it), for tests and reports.
   int server_load(int i) const;
@@ -30,6 +38,7 @@ class HaproxyNode final : public Node {
   void begin_call(RequestId id, Request& r) override;
   void end_call(Request& r, Frame& f) override;
   void abort_call(RequestId id, Request& r, Frame& f) override;
+  void call_failed(RequestId id, Request& r, FailureReason cause) override;
 
  private:
   struct Waiter {
@@ -43,10 +52,20 @@ class HaproxyNode final : public Node {
     int connections = 0;
     int queued = 0;  // live entries of `queue`
     std::deque<Waiter> queue;
+    // Health checks.
+    bool marked_up = true;
+    int successes = 0;  // consecutive, while down
+    int failures = 0;   // consecutive, while up
+    Time check_started = 0;
   };
 
   bool has_room(const Server& s) const { return config_.server_maxconn == 0 || s.connections < config_.server_maxconn; }
-  int choose_server();
+  // A server by the balance algorithm among those up with room, or -1;
+  // `exclude` is skipped (redispatch).
+  int choose_server(int exclude = -1);
+  int server_index(std::uint32_t node_id) const;
+  void dispatch(RequestId id, Request& r, int forced, int exclude);
+  void start_checks();
   int source_server(const Request& r) const;
   void connect(RequestId id, Request& r, int server);
   void enqueue(RequestId id, Request& r, std::deque<Waiter>& queue);

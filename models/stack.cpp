@@ -78,6 +78,7 @@ Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
   }
   for (std::size_t i = 0; i < hosts_.size(); ++i) hosts_[i]->set_index(static_cast<int>(i));
   clients_ = std::make_unique<Clients>(*this, config.workload, config.network.client_latency);
+  faults_ = std::make_unique<FaultInjector>(*this, config.faults);
 }
 
 Stack::~Stack() = default;
@@ -102,6 +103,7 @@ void Stack::start() {
   if (config_.run.warmup > 0) sim_.schedule_at<&Stack::on_warmup_end>(config_.run.warmup, this);
   for (auto& h : hosts_) h->start_background_work();
   if (windows_) windows_->start();
+  faults_->start();
   clients_->start();
 }
 

@@ -10,6 +10,7 @@
 
 #include "models/clients.hpp"
 #include "models/config.hpp"
+#include "models/faults.hpp"
 #include "models/host.hpp"
 #include "models/metrics.hpp"
 #include "models/node.hpp"
@@ -42,6 +43,7 @@ class Stack {
   Metrics& metrics() { return metrics_; }
   WindowRecorder* windows() { return windows_.get(); }
   Time warmup() const { return config_.run.warmup; }
+  const ScenarioConfig& config() const { return config_; }
 
   int tier_count() const { return static_cast<int>(tiers_.size()); }
   const std::vector<Node*>& tier_nodes(int tier) const { return tiers_[static_cast<std::size_t>(tier)]; }
@@ -116,6 +118,7 @@ class Stack {
   std::vector<std::vector<Node*>> tiers_;
   std::unique_ptr<Clients> clients_;
   std::unique_ptr<WindowRecorder> windows_;
+  std::unique_ptr<FaultInjector> faults_;
   // Active partitions: per partition, each host's group (-1: not listed).
   std::vector<std::vector<int>> partitions_;
   std::function<void(Time, const std::string&)> trace_;

@@ -1,0 +1,260 @@
+// Faults, detection and failover. Each test builds its faults in C++ on top
+// of a scenario file and runs with a fixed seed.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "models/stack.hpp"
+#include "scenario_fixture.hpp"
+#include "sim/simulation.hpp"
+
+namespace {
+
+using models::FaultConfig;
+using models::FaultKind;
+using models::ScenarioConfig;
+using sim::Distribution;
+using sim::Time;
+using test_support::load;
+
+FaultConfig scheduled(FaultKind kind, const std::string& node, Time at, Time duration) {
+  FaultConfig f;
+  f.kind = kind;
+  f.target = node;
+  f.nodes = {node};
+  f.at = at;
+  f.duration = duration;
+  return f;
+}
+
+// A stack driven by hand, with its fault timeline captured.
+struct FaultRun {
+  explicit FaultRun(ScenarioConfig c) : config(std::move(c)), sim(config.run.seed), stack(config, sim) {
+    stack.set_trace([this](Time t, const std::string& text) { trace.emplace_back(t, text); });
+    stack.start();
+  }
+  Time first_trace(const std::string& fragment) const {
+    for (const auto& [t, text] : trace) {
+      if (text.find(fragment) != std::string::npos) return t;
+    }
+    return -1;
+  }
+  ScenarioConfig config;
+  sim::Simulation sim;
+  models::Stack stack;
+  std::vector<std::pair<Time, std::string>> trace;
+};
+
+// Steps the clock 1 ms at a time until the entry address answers again.
+Time address_back_after(FaultRun& run, Time from, Time limit) {
+  for (Time t = from; t < limit; t += sim::kMillisecond) {
+    run.sim.run_until(t);
+    if (run.stack.clients().entry().node_at(0) != nullptr) return t;
+  }
+  return -1;
+}
+
+ScenarioConfig vrrp_scenario(Time arp_delay) {
+  ScenarioConfig config = load("3-scale-up", {"run.duration=2m", "run.warmup=0s"});
+  auto& lb = std::get<models::HaproxyConfig>(config.tiers.at(0).kind);
+  lb.vrrp.advert_int = sim::kSecond;
+  lb.vrrp.priority = {150, 100};
+  lb.vrrp.arp_delay = arp_delay;
+  return config;
+}
+
+// Master_Down_Interval for the backup at priority 100, VRRP v2:
+// 3 x 1 s + (256 - 100) / 256 s = 3.609375 s; then the ARP delay.
+TEST(Vrrp, MasterHostCrashFailsOverAfterMasterDownInterval) {
+  const Time arp = 100 * sim::kMillisecond;
+  ScenarioConfig config = vrrp_scenario(arp);
+  const Time crash = 30 * sim::kSecond;
+  config.faults = {scheduled(FaultKind::kHostCrash, "lb1", crash, 0)};
+  FaultRun run(config);
+  run.sim.run_until(crash - 1);
+  ASSERT_NE(run.stack.clients().entry().node_at(0), nullptr);
+  ASSERT_EQ(run.stack.clients().entry().node_at(0)->name(), "lb1");
+  const Time back = address_back_after(run, crash + sim::kMillisecond, crash + 10 * sim::kSecond);
+  ASSERT_GT(back, 0);
+  const Time outage = back - crash;
+  const Time master_down = 3 * sim::kSecond + sim::to_time(156.0 / 256.0 * 1e9);
+  // Stepped by 1 ms: the outage is within a millisecond of the exact value.
+  EXPECT_GE(outage, master_down + arp);
+  EXPECT_LE(outage, master_down + arp + sim::kMillisecond);
+  ASSERT_NE(run.stack.clients().entry().node_at(0), nullptr);
+  EXPECT_EQ(run.stack.clients().entry().node_at(0)->name(), "lb2");
+  // Requests flow again through lb2: the last minute succeeds.
+  run.sim.run_until(config.run.duration);
+  EXPECT_GT(run.stack.results().totals.succeeded, 0u);
+}
+
+// A graceful stop sends a priority-0 advert: only the skew, about 0.61 s.
+TEST(Vrrp, GracefulStopTakesOnlyTheSkew) {
+  ScenarioConfig config = vrrp_scenario(0);
+  const Time stop = 30 * sim::kSecond;
+  config.faults = {scheduled(FaultKind::kStop, "lb1", stop, 0)};
+  FaultRun run(config);
+  run.sim.run_until(stop);
+  const Time back = address_back_after(run, stop + sim::kMillisecond, stop + 10 * sim::kSecond);
+  const Time skew = sim::to_time(156.0 / 256.0 * 1e9);
+  EXPECT_GE(back - stop, skew);
+  EXPECT_LE(back - stop, skew + sim::kMillisecond);
+}
+
+// When lb1 comes back it preempts: a second, short gap of the ARP delay.
+TEST(Vrrp, PreemptionCausesASecondShortGap) {
+  const Time arp = 200 * sim::kMillisecond;
+  ScenarioConfig config = vrrp_scenario(arp);
+  const Time crash = 20 * sim::kSecond, repair = 40 * sim::kSecond;
+  config.faults = {scheduled(FaultKind::kHostCrash, "lb1", crash, repair - crash)};
+  FaultRun run(config);
+  run.sim.run_until(repair - sim::kMillisecond);
+  ASSERT_NE(run.stack.clients().entry().node_at(0), nullptr);
+  ASSERT_EQ(run.stack.clients().entry().node_at(0)->name(), "lb2");
+  run.sim.run_until(repair + sim::kMillisecond);
+  EXPECT_EQ(run.stack.clients().entry().node_at(0), nullptr) << "address in ARP transit";
+  const Time back = address_back_after(run, repair + sim::kMillisecond, repair + 5 * sim::kSecond);
+  EXPECT_GE(back - repair, arp);
+  EXPECT_LE(back - repair, arp + sim::kMillisecond);
+  ASSERT_NE(run.stack.clients().entry().node_at(0), nullptr);
+  EXPECT_EQ(run.stack.clients().entry().node_at(0)->name(), "lb1");
+  // With nopreempt, lb2 keeps the address.
+  ScenarioConfig keep = vrrp_scenario(arp);
+  std::get<models::HaproxyConfig>(keep.tiers.at(0).kind).vrrp.preempt = false;
+  keep.faults = config.faults;
+  FaultRun run2(keep);
+  run2.sim.run_until(repair + 2 * sim::kSecond);
+  ASSERT_NE(run2.stack.clients().entry().node_at(0), nullptr);
+  EXPECT_EQ(run2.stack.clients().entry().node_at(0)->name(), "lb2");
+}
+
+ScenarioConfig checked_scenario(bool redispatch) {
+  ScenarioConfig config = load("3-scale-up", {"run.duration=90s", "run.warmup=0s", "workload.arrivals=poisson(200/s)"});
+  auto& lb = std::get<models::HaproxyConfig>(config.tiers.at(0).kind);
+  lb.health_check = models::HealthCheckConfig{};  // HAProxy defaults: inter 2 s, rise 2, fall 3
+  lb.redispatch = redispatch;
+  lb.retries = 3;
+  return config;
+}
+
+// A silent host: each probe runs into its timeout (inter, as `timeout
+// check` is unset), and three failures in a row mark the server down. The
+// first failing probe starts within one inter of the crash, so detection
+// takes between 3 x 2 s and 2 s + 3 x 2 s.
+TEST(HealthChecks, HostCrashIsMarkedDownAfterFallFailedProbes) {
+  ScenarioConfig config = checked_scenario(true);
+  const Time crash = 30 * sim::kSecond;
+  config.faults = {scheduled(FaultKind::kHostCrash, "web1", crash, 0)};
+  FaultRun run(config);
+  run.sim.run_until(config.run.duration);
+  const Time detected = run.first_trace("lb1 marks web1 DOWN");
+  ASSERT_GT(detected, 0);
+  EXPECT_GE(detected - crash, 6 * sim::kSecond);
+  EXPECT_LE(detected - crash, 8 * sim::kSecond);
+}
+
+// Until then requests still go to web1. Without redispatch, they retry the
+// dead server and fail (503 after retries); with it, the last retry goes to
+// web2 and they succeed, late.
+TEST(HealthChecks, RequestsBeforeDetectionFailOrAreRedispatched) {
+  const Time crash = 30 * sim::kSecond;
+  ScenarioConfig plain = checked_scenario(false);
+  plain.faults = {scheduled(FaultKind::kHostCrash, "web1", crash, 0)};
+  ScenarioConfig redispatch = checked_scenario(true);
+  redispatch.faults = plain.faults;
+  const auto without = models::run_scenario(plain);
+  const auto with = models::run_scenario(redispatch);
+  const auto connect_failed = static_cast<std::size_t>(models::FailureReason::kConnectFailed);
+  EXPECT_GT(without.totals.failed[connect_failed], 100u);
+  EXPECT_EQ(with.totals.failed[connect_failed], 0u);
+  EXPECT_EQ(with.totals.failed_total(), 0u);
+  // The redispatched ones waited out three connect timeouts and pauses.
+  EXPECT_GT(with.latency.max(), 3 * 5 * sim::kSecond);
+}
+
+// In stage 0 the one server is a single point of failure: while it is down
+// every request fails, and service resumes after the repair.
+TEST(Faults, SimpleStackServerCrashFailsEverythingUntilRepair) {
+  ScenarioConfig config = load("0-simple-web-stack", {"run.duration=60s", "run.warmup=0s"});
+  config.faults = {scheduled(FaultKind::kHostCrash, "web1", 20 * sim::kSecond, 20 * sim::kSecond)};
+  struct Sink : models::WindowSink {
+    void begin(const std::vector<std::string>&) override {}
+    void row(const models::WindowRow& r) override { rows.push_back(r); }
+    std::vector<models::WindowRow> rows;
+  } sink;
+  models::RunOptions options;
+  options.windows = &sink;
+  const auto r = models::run_scenario(config, options);
+  ASSERT_EQ(sink.rows.size(), 60u);
+  // Requests sent during the outage fail after the client's connect timeout (3 s).
+  for (int s = 24; s < 40; ++s) EXPECT_EQ(sink.rows[static_cast<std::size_t>(s)].succeeded, 0u) << s;
+  for (int s = 45; s < 60; ++s) EXPECT_GT(sink.rows[static_cast<std::size_t>(s)].succeeded, 400u) << s;
+  EXPECT_GT(r.totals.failed[static_cast<std::size_t>(models::FailureReason::kLbUnreachable)], 10000u);
+}
+
+// Alternating exponential up and down times: the fraction of time up
+// converges to MTTF / (MTTF + MTTR) = 60 / 70. Over 3000 h there are about
+// 2570 cycles; for exponential periods the standard error of the up
+// fraction is about sqrt(2 / n) A (1 - A) = 0.0034; 0.015 is over 4 of them.
+TEST(Faults, StochasticCrashesGiveTheExpectedAvailability) {
+  ScenarioConfig config = load("mm1", {"run.duration=3000h", "run.warmup=0s", "workload.arrivals=poisson(1/h)"});
+  FaultConfig f;
+  f.kind = FaultKind::kHostCrash;
+  f.target = "server*";
+  f.nodes = {"server1"};
+  f.mttf = Distribution::exponential(60.0 * 60e9);
+  f.mttr = Distribution::exponential(10.0 * 60e9);
+  config.faults = {f};
+  FaultRun run(config);
+  run.sim.run_until(config.run.duration);
+  Time down = 0, since = -1;
+  int cycles = 0;
+  for (const auto& [t, text] : run.trace) {
+    if (text.rfind("fault: host crash", 0) == 0) {
+      since = t;
+      ++cycles;
+    } else if (text.rfind("repair: host", 0) == 0 && since >= 0) {
+      down += t - since;
+      since = -1;
+    }
+  }
+  if (since >= 0) down += config.run.duration - since;
+  const double up_fraction = 1.0 - static_cast<double>(down) / static_cast<double>(config.run.duration);
+  EXPECT_GT(cycles, 2000);
+  EXPECT_NEAR(up_fraction, 60.0 / 70.0, 0.015);
+}
+
+// Requests in flight on crashed nodes are failed or retried, never lost
+// from the counts: offered = succeeded + failed + still in flight, with
+// every node crashing and recovering, clients timing out and retrying.
+TEST(Faults, ConservationWithCrashesAndRetries) {
+  ScenarioConfig config = load("3-scale-up", {"run.duration=5m", "run.warmup=10s"});
+  config.workload.client.timeout = 2 * sim::kSecond;
+  config.workload.client.retries = 2;
+  auto& lb = std::get<models::HaproxyConfig>(config.tiers.at(0).kind);
+  lb.health_check = models::HealthCheckConfig{};
+  lb.timeout_server = 3 * sim::kSecond;
+  FaultConfig hosts;
+  hosts.kind = FaultKind::kHostCrash;
+  hosts.target = "*";
+  hosts.nodes = {"lb1", "lb2", "web1", "web2", "app1", "app2", "db1", "db2"};
+  hosts.mttf = Distribution::exponential(40e9);
+  hosts.mttr = Distribution::exponential(5e9);
+  FaultConfig processes = hosts;
+  processes.kind = FaultKind::kProcessCrash;
+  processes.mttf = Distribution::exponential(30e9);
+  config.faults = {hosts, processes};
+  FaultRun run(config);
+  run.sim.run_until(config.run.duration);
+  const auto r = run.stack.results();
+  std::uint64_t live = 0;
+  run.stack.requests().for_each_live([&](models::RequestId, const models::Request& q) {
+    live += (q.measured && !q.orphan) ? 1 : 0;
+  });
+  EXPECT_GT(r.totals.failed_total(), 100u);
+  EXPECT_GT(r.totals.succeeded, 10000u);
+  EXPECT_EQ(r.totals.offered, r.totals.succeeded + r.totals.failed_total() + live);
+}
+
+}  // namespace
