@@ -1,13 +1,13 @@
 #include "loader/distribution_text.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <charconv>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "loader/text_util.hpp"
 #include "sim/time.hpp"
@@ -25,9 +25,10 @@ using detail::trim;
 // Decides between "a value with a bad unit" and "not a value at all", which
 // need different messages (and, for empirical, value versus file name).
 bool looks_numeric(std::string_view text) {
-  if (text.empty()) return false;
-  const char c = text.front();
-  return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+';
+  const auto digit = [&](std::size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+  if (digit(0)) return true;
+  // "./file.csv" is a path, ".5ms" and "-1ms" are values.
+  return !text.empty() && (text[0] == '.' || text[0] == '-' || text[0] == '+') && digit(1);
 }
 
 double duration(std::string_view text, std::string_view usage, std::string_view parameter) {

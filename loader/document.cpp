@@ -1,12 +1,12 @@
 #include "loader/document.hpp"
 
-#include <fmt/format.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <charconv>
 #include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
 
 #include "loader/text_util.hpp"
 
@@ -47,8 +47,6 @@ class Builder {
  public:
   Builder(std::shared_ptr<const std::string> origin, bool positions)
       : origin_(std::move(origin)), positions_(positions) {}
-
-  const std::shared_ptr<const std::string>& origin() const { return origin_; }
 
   Node build(const YAML::Node& yaml, const std::string& path) {
     Node node = blank(yaml);
@@ -153,10 +151,9 @@ void fail_at(const Node& at, const std::string& key_path, std::string_view messa
 
 Node parse_yaml(const std::string& yaml, std::shared_ptr<const std::string> origin, const std::string& key_path,
                 bool positions) {
-  const auto syntax_error = [&](const YAML::Mark& mark, std::string_view message) {
+  const auto error_at = [&](const YAML::Mark& mark, std::string_view message) {
     const bool known = positions && !mark.is_null();
-    return ScenarioError(*origin, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, key_path,
-                         fmt::format("YAML syntax error: {}", message));
+    return ScenarioError(*origin, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, key_path, message);
   };
   YAML::Node document;
   std::vector<YAML::Mark> starts;
@@ -173,24 +170,16 @@ Node parse_yaml(const std::string& yaml, std::shared_ptr<const std::string> orig
     }
     document = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
-    throw syntax_error(e.mark, e.msg);
+    throw error_at(e.mark, fmt::format("YAML syntax error: {}", e.msg));
   }
   const bool stuck = starts.size() == 3 && starts[2].pos == starts[1].pos;
   if (stuck) {
     const auto at = static_cast<std::size_t>(starts[2].pos);
-    throw syntax_error(starts[2], fmt::format("unexpected {}", in_quotes(std::string_view(yaml).substr(at, 1))));
+    throw error_at(starts[2],
+                   fmt::format("YAML syntax error: unexpected {}", in_quotes(std::string_view(yaml).substr(at, 1))));
   }
-  Builder builder(std::move(origin), positions);
-  if (starts.size() > 1) {
-    Node second;
-    second.origin = builder.origin();
-    if (positions) {
-      second.line = starts[1].line + 1;
-      second.column = starts[1].column + 1;
-    }
-    fail_at(second, key_path, "a second YAML document; expected exactly one");
-  }
-  return builder.build(document, key_path);
+  if (starts.size() > 1) throw error_at(starts[1], "a second YAML document; expected exactly one");
+  return Builder(std::move(origin), positions).build(document, key_path);
 }
 
 void apply_override(Node& root, const Override& override) {

@@ -1,12 +1,12 @@
 #include "loader/text_util.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+
+#include <fmt/format.h>
 
 namespace loader::detail {
 

@@ -130,7 +130,10 @@ void Clients::send(Time sent, std::uint32_t client, sim::RandomStream& rng) {
   r.sent = sent;
   r.first_sent = sent;
   r.measured = sent >= stack_.warmup();
-  if (r.measured) stack_.metrics().offered(request_class);
+  if (r.measured) {
+    stack_.metrics().offered(request_class);
+    stack_.slo().offered(stack_.simulation().now());
+  }
   if (auto* windows = stack_.windows()) windows->offered();
   if (client_.budget) tokens_ = std::min(client_.budget->max_tokens, tokens_ + client_.budget->ratio);
   // An open breaker fails the request at the client, without sending it.
@@ -149,7 +152,7 @@ void Clients::send(Time sent, std::uint32_t client, sim::RandomStream& rng) {
 
 void Clients::launch(RequestId id, Time arrival) {
   Request& r = stack_.requests().get(id);
-  ++attempts_;
+  if (r.measured) ++attempts_;
   if (client_.timeout > 0) {
     r.client_deadline = r.sent + client_.timeout;
     r.client_timer = stack_.simulation().schedule_at<&Clients::on_timeout>(r.client_deadline, this, id);
@@ -275,7 +278,7 @@ void Clients::attempt_over(RequestId id, Request& r, std::optional<FailureReason
     }
   }
   if (failure && *failure != FailureReason::kCircuitOpen && may_retry(r)) {
-    ++retries_;
+    if (r.measured) ++retries_;
     ++r.attempt;
     r.depth = -1;
     r.client_deadline = 0;
@@ -292,6 +295,7 @@ void Clients::attempt_over(RequestId id, Request& r, std::optional<FailureReason
 }
 
 void Clients::count(const Request& r, std::optional<FailureReason> failure) {
+  if (r.measured) stack_.slo().ended(stack_.simulation().now(), !failure);
   if (failure) {
     if (r.measured) stack_.metrics().failed(r.request_class, *failure);
     if (auto* windows = stack_.windows()) windows->failed(*failure);

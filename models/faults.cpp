@@ -53,6 +53,12 @@ void FaultInjector::apply(Unit& unit, bool begin) {
   unit.active = begin;
   std::string names;
   for (const Node* n : unit.nodes) names += (names.empty() ? "" : ",") + n->name();
+  static constexpr const char* kKindNames[] = {"host crash", "process crash", "stop", "slowdown", "network", "partition"};
+  if (begin) {
+    stack_.slo().fault_started(stack_.simulation().now(),
+                               std::string(kKindNames[static_cast<int>(f.kind)]) + " " +
+                                   (f.kind == FaultKind::kPartition ? f.target : names));
+  }
   switch (f.kind) {
     case FaultKind::kHostCrash:
       stack_.trace(std::string(begin ? "fault: host crash " : "repair: host ") + names);

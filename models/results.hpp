@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/metrics.hpp"
+#include "models/slo.hpp"
 #include "sim/statistics.hpp"
 
 namespace models {
@@ -43,12 +44,20 @@ struct RunResult {
   std::vector<ClassResult> classes;
   std::vector<TierResult> tiers;
   std::vector<NodeResult> nodes;
+  // Attempts of measured requests (first ones and retries), and the SLO view.
+  std::uint64_t attempts = 0;
+  std::uint64_t retries = 0;
+  SloResult slo;
   std::uint64_t events = 0;
   double wall_seconds = 0.0;
 
   double measured_seconds() const { return sim::to_seconds(duration - warmup); }
   double throughput() const { return static_cast<double>(totals.succeeded) / measured_seconds(); }
   double availability() const { return totals.availability(); }
+  // Attempts per first attempt: how much retries multiplied the load.
+  double amplification() const {
+    return totals.offered == 0 ? 1.0 : static_cast<double>(attempts) / static_cast<double>(totals.offered);
+  }
 };
 
 }  // namespace models

@@ -33,6 +33,7 @@ Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
     : config_(config),
       sim_(sim),
       metrics_(config.workload.classes.size(), config.tiers.size()),
+      slo_(config.slo, config.run.warmup),
       network_stream_(sim.stream("network.loss")) {
   for (const auto& h : config.hosts) {
     hosts_.push_back(std::make_unique<Host>(sim, h.name, config.machines.at(h.machine), h.labels));
@@ -278,6 +279,9 @@ void Stack::reset_connections_through(Node& through, std::size_t address) {
 }
 
 void Stack::trace(const std::string& text) {
+  if (text.rfind("detect:", 0) == 0 || text.rfind("vrrp:", 0) == 0 || text.rfind("failover:", 0) == 0) {
+    slo_.detection(sim_.now());
+  }
   if (trace_) trace_(sim_.now(), text);
 }
 
@@ -351,6 +355,10 @@ RunResult Stack::results() const {
     result.nodes.push_back(NodeResult{n->name(), n->tier().name, h.name(), h.cpu_utilization(now),
                                       h.nic_utilization(now), h.disk_utilization(now), n->queue_mean(now)});
   }
+  result.attempts = clients_->attempts();
+  result.retries = clients_->retries();
+  SloTracker slo = slo_;  // closing windows must not change the live tracker
+  result.slo = slo.finish(now);
   result.events = sim_.events_fired();
   return result;
 }

@@ -16,6 +16,7 @@
 #include "models/node.hpp"
 #include "models/request.hpp"
 #include "models/results.hpp"
+#include "models/slo.hpp"
 #include "models/timeseries.hpp"
 #include "sim/simulation.hpp"
 
@@ -42,6 +43,7 @@ class Stack {
   RequestPool& requests() { return requests_; }
   Metrics& metrics() { return metrics_; }
   WindowRecorder* windows() { return windows_.get(); }
+  SloTracker& slo() { return slo_; }
   Time warmup() const { return config_.run.warmup; }
   const ScenarioConfig& config() const { return config_; }
 
@@ -119,6 +121,7 @@ class Stack {
   std::unique_ptr<Clients> clients_;
   std::unique_ptr<WindowRecorder> windows_;
   std::unique_ptr<FaultInjector> faults_;
+  SloTracker slo_;
   // Active partitions: per partition, each host's group (-1: not listed).
   std::vector<std::vector<int>> partitions_;
   std::function<void(Time, const std::string&)> trace_;

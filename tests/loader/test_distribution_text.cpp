@@ -1,10 +1,10 @@
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "loader/distribution_text.hpp"
 
@@ -105,6 +105,9 @@ TEST_F(DistributionTextTest, WhitespaceInsideParentheses) {
 TEST_F(DistributionTextTest, EmpiricalFileWithUnits) {
   write("lat.csv", "1ms\n2ms\n\n6ms\n");
   EXPECT_DOUBLE_EQ(parse("empirical(lat.csv)").mean(), 3 * kMs);
+  write("2024.csv", "4ms\n");
+  EXPECT_DOUBLE_EQ(parse("empirical(./2024.csv)").mean(), 4 * kMs);
+  EXPECT_DOUBLE_EQ(parse("empirical(.5ms)").mean(), 0.5 * kMs);
 }
 
 TEST_F(DistributionTextTest, EmpiricalFileWithHeaderColumnsAndUnit) {

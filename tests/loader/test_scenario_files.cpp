@@ -1,9 +1,6 @@
 // Scenario files kept in the repository: every ```yaml block of
 // docs/scenarios.md and every file in scenarios/ must load, and every file in
 // tests/data/bad must fail where its first line says.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +8,9 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "loader/scenario_loader.hpp"
 

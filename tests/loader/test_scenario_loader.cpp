@@ -1,10 +1,10 @@
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <variant>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "loader/scenario_loader.hpp"
 
@@ -341,6 +341,11 @@ TEST(ScenarioLoader, DemandDetails) {
   EXPECT_DOUBLE_EQ(*a.demands[0]->response_bytes, 2048);
   EXPECT_EQ(a.demands[1]->disk_ios, 3);
   EXPECT_DOUBLE_EQ(a.demands[1]->io_bytes, 8192);
+}
+
+TEST(ScenarioLoader, AnchorsAndAliases) {
+  const auto c = load(replace(kMinimal, "small: { cores: 2 }", "small: &box { cores: 2 }\n  other: *box"));
+  EXPECT_EQ(c.machines.at("other").cores, 2);
 }
 
 // ---------------------------------------------------------------- errors

@@ -1,0 +1,76 @@
+#include "models/slo.hpp"
+
+#include <algorithm>
+
+namespace models {
+
+SloTracker::SloTracker(const SloConfig& slo, Time measure_from) : slo_(slo), window_start_(measure_from) {
+  result_.target = slo.target;
+  result_.window = slo.window;
+}
+
+void SloTracker::advance(Time now) {
+  while (now >= window_start_ + slo_.window) close_window(window_start_ + slo_.window);
+}
+
+void SloTracker::offered(Time now) {
+  if (now < window_start_) return;
+  advance(now);
+  ++offered_;
+}
+
+void SloTracker::ended(Time now, bool success) {
+  if (now < window_start_) return;
+  advance(now);
+  ++ended_;
+  if (success) ++ok_;
+  for (std::size_t f : open_) {
+    if (!success) ++result_.faults[f].failed;
+  }
+}
+
+void SloTracker::close_window(Time end) {
+  const bool good = ended_ == 0 ? offered_ == 0
+                                : static_cast<double>(ok_) >= slo_.target * static_cast<double>(ended_);
+  ++result_.windows;
+  if (good) ++result_.good_windows;
+  for (auto it = open_.begin(); it != open_.end();) {
+    FaultImpact& impact = result_.faults[*it];
+    if (end <= impact.start) {
+      ++it;
+      continue;
+    }
+    if (!good) {
+      had_bad_window_[*it] = true;
+      ++it;
+      continue;
+    }
+    // Good again; a fault that never hurt recovers at once.
+    impact.recovered = had_bad_window_[*it] ? end : impact.start;
+    it = open_.erase(it);
+  }
+  window_start_ = end;
+  offered_ = ok_ = ended_ = 0;
+}
+
+void SloTracker::fault_started(Time now, std::string description) {
+  FaultImpact impact;
+  impact.fault = std::move(description);
+  impact.start = now;
+  result_.faults.push_back(std::move(impact));
+  open_.push_back(result_.faults.size() - 1);
+  had_bad_window_.push_back(false);
+}
+
+void SloTracker::detection(Time now) {
+  for (std::size_t f : open_) {
+    if (!result_.faults[f].detected) result_.faults[f].detected = now;
+  }
+}
+
+SloResult SloTracker::finish(Time now) {
+  advance(now);
+  return result_;
+}
+
+}  // namespace models
