@@ -41,16 +41,23 @@ void AppNode::on_connection(std::uint64_t id) {
 
 void AppNode::on_connection_timeout(std::uint64_t id) { fail(id, FailureReason::kPoolTimeout); }
 
+FailureReason AppNode::give_up_reason(FailureReason) const { return FailureReason::kDbUnavailable; }
+
 Node& AppNode::choose_target(const Request& r) {
   const auto& next = stack_.tier_nodes(tier_index_ + 1);
   const TierConfig& next_tier = next.front()->tier();
   if (const auto* db = std::get_if<DatabaseConfig>(&next_tier.kind)) {
     const TierDemand* query = stack_.demand(r.request_class, tier_index_ + 1);
     const bool write = query != nullptr && query->writes > 0;
-    if (write || db->reads == ReadRouting::kPrimary || next.size() == 1) return *next.front();
-    if (local_next_ != nullptr && local_next_ != next.front()) return *local_next_;
-    const std::size_t replica = 1 + next_replica_++ % (next.size() - 1);
-    return *next[replica];
+    Node& primary = stack_.primary_of(tier_index_ + 1);
+    if (write || db->reads == ReadRouting::kPrimary || next.size() == 1) return primary;
+    if (local_next_ != nullptr && local_next_ != &primary) return *local_next_;
+    // Replicas in turn: every node but the primary and a demoted one.
+    for (std::size_t tries = 0; tries < next.size(); ++tries) {
+      Node& candidate = *next[next_replica_++ % next.size()];
+      if (&candidate != &primary && stack_.in_read_rotation(candidate)) return candidate;
+    }
+    return primary;
   }
   if (local_next_ != nullptr) return *local_next_;
   return *next[next_round_robin_++ % next.size()];

@@ -24,6 +24,8 @@ class AppNode final : public Node {
   void begin_call(RequestId id, Request& r) override;
   void end_call(Request& r, Frame& f) override;
   void abort_call(RequestId id, Request& r, Frame& f) override;
+  // A failed call to the next tier fails the request (no retry).
+  FailureReason give_up_reason(FailureReason cause) const override;
 
  private:
   Node& choose_target(const Request& r);

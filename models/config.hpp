@@ -175,14 +175,6 @@ struct HealthCheckConfig {
   Time timeout = 0;    // `timeout check`; 0 = unset: a probe may take up to inter
 };
 
-// HAProxy passive health (`observe layer7`): `error_limit` consecutive live
-// errors trigger `on_error`.
-enum class OnError { kFailCheck, kFastinter, kSuddenDeath, kMarkDown };
-struct ObserveConfig {
-  int error_limit = 10;
-  OnError on_error = OnError::kFailCheck;
-};
-
 // keepalived VRRP between the two HAProxy nodes.
 struct VrrpConfig {
   Time advert_int = sim::kSecond;
@@ -208,12 +200,10 @@ struct HaproxyConfig {
   std::vector<int> weights;  // per server of the next tier; empty = all 1
   std::optional<TlsConfig> tls;
   std::optional<HealthCheckConfig> health_check;
-  std::optional<ObserveConfig> observe;
   int retries = 3;                // on connection failure
   bool redispatch = false;        // the last retry goes to another server
   Time timeout_connect = 5 * sim::kSecond;
   Time timeout_server = 0;        // waiting for the response; 0 = forever (504 on expiry)
-  Time slowstart = 0;             // weight ramp after a server comes back
   VrrpConfig vrrp;                // used with two nodes
 };
 

@@ -28,6 +28,16 @@ void DatabaseNode::plan_disk(Request& r, Frame& f, const TierDemand* demand, sim
   }
 }
 
+void DatabaseNode::on_down(bool graceful) {
+  Node::on_down(graceful);
+  stack_.database_down(*this);
+}
+
+void DatabaseNode::on_up() {
+  Node::on_up();
+  stack_.database_up(*this);  // back as a replica
+}
+
 double DatabaseNode::io_bytes(const Request&, const Frame& f) const {
   // Every IO of a query moves a page, except the commit's log flush, which is last.
   return f.log_flush && f.ios_left == 1 ? config_.log_flush_bytes : config_.page_bytes;

@@ -14,7 +14,8 @@ class DatabaseNode final : public Node {
   DatabaseNode(Stack& stack, const TierConfig& tier, int tier_index, int index_in_tier, std::uint32_t node_id,
                std::string name, Host& host);
 
-  bool is_primary() const { return index_in_tier_ == 0; }
+  void on_down(bool graceful) override;
+  void on_up() override;
 
  protected:
   // Plain servers and databases have no next-tier timeouts of their own.

@@ -15,14 +15,55 @@ NginxNode::NginxNode(Stack& stack, const TierConfig& tier, int tier_index, int i
   if (tier_index + 1 < stack.tier_count()) {
     const auto count = stack.tier_nodes(tier_index + 1).size();
     upstreams_ = SmoothWeightedRoundRobin(config_.weights.empty() ? std::vector<int>(count, 1) : config_.weights);
+    health_.resize(count);
     if (config_.prefer_local) local_upstream_ = co_located_next(tier_index + 1);
   }
 }
 
+bool NginxNode::available(int i) const {
+  return config_.max_fails == 0 || sim_.now() >= health_[static_cast<std::size_t>(i)].unavailable_until;
+}
+
 void NginxNode::begin_call(RequestId id, Request& r) {
-  Node* target = local_upstream_;
-  if (target == nullptr) target = stack_.tier_nodes(tier_index_ + 1)[static_cast<std::size_t>(upstreams_.pick())];
-  send_call(id, r, *target);
+  const Frame& f = r.frame();
+  const auto untried = [&f](int i) { return i >= 8 || (f.tried_mask & (1u << i)) == 0; };
+  if (local_upstream_ != nullptr && f.tried_mask == 0 && available(local_upstream_->index_in_tier())) {
+    send_call(id, r, *local_upstream_);
+    return;
+  }
+  int pick = upstreams_.pick([&](int i) { return untried(i) && available(i); });
+  // With every upstream unavailable, nginx still tries one rather than none.
+  if (pick < 0 && f.tried_mask == 0) pick = upstreams_.pick();
+  if (pick < 0) {
+    fail(id, FailureReason::kUpstreamFailed);
+    return;
+  }
+  send_call(id, r, *stack_.tier_nodes(tier_index_ + 1)[static_cast<std::size_t>(pick)]);
+}
+
+void NginxNode::call_failed(RequestId id, Request& r, FailureReason cause) {
+  Frame& f = r.frame();
+  const int upstream = stack_.node(f.downstream).index_in_tier();
+  Upstream& h = health_[static_cast<std::size_t>(upstream)];
+  const Time now = sim_.now();
+  if (config_.max_fails > 0) {
+    if (h.fails == 0 || now - h.first_fail > config_.fail_timeout) {
+      h.fails = 0;
+      h.first_fail = now;
+    }
+    if (++h.fails >= config_.max_fails && now >= h.unavailable_until) {
+      h.unavailable_until = now + config_.fail_timeout;
+      h.fails = 0;
+      stack_.trace("detect: " + name_ + " marks " + stack_.node(f.downstream).name() + " unavailable");
+    }
+  }
+  if (upstream < 8) f.tried_mask = static_cast<std::uint8_t>(f.tried_mask | (1u << upstream));
+  end_call(r, f);
+  if (config_.next_upstream && cause != FailureReason::kBadGateway) {
+    begin_call(id, r);
+    return;
+  }
+  fail(id, FailureReason::kUpstreamFailed);
 }
 
 }  // namespace models

@@ -91,6 +91,13 @@ class Stack {
   void add_partition(const std::vector<std::vector<std::string>>& groups);
   void remove_partition(const std::vector<std::vector<std::string>>& groups);
   Node* node_named(const std::string& name);
+  // The database primary of a tier (node 1 until a failover promotes another).
+  Node& primary_of(int tier) const { return *tiers_[static_cast<std::size_t>(tier)][static_cast<std::size_t>(primary_[static_cast<std::size_t>(tier)])]; }
+  void database_down(Node& node);
+  void database_up(Node& node);
+  // A demoted primary leaves the read rotation until it is back.
+  bool in_read_rotation(const Node& node) const { return !demoted_[node.id()]; }
+  void on_promotion(std::uint64_t tier_and_node);
   // Connections of clients of `address` held by `node` are reset (VRRP
   // preemption moved the address away from it).
   void reset_connections_through(Node& node, std::size_t address);
@@ -124,6 +131,8 @@ class Stack {
   SloTracker slo_;
   // Active partitions: per partition, each host's group (-1: not listed).
   std::vector<std::vector<int>> partitions_;
+  std::vector<int> primary_;  // per tier: index in tier of the database primary
+  std::vector<bool> demoted_;  // per node id
   std::function<void(Time, const std::string&)> trace_;
   sim::RandomStream network_stream_;
 };

@@ -5,66 +5,112 @@
 namespace sim {
 
 EventQueue::EventQueue() {
-  records_.reserve(1024);
+  bucket_min_.fill(kNever);
+  slot_seq_.reserve(1024);
   free_slots_.reserve(1024);
 }
 
-bool EventQueue::refill_front(Time limit) {
-  auto& front = buckets_[0];
-  if (front_head_ < front.size()) return true;
-  front.clear();
-  front_head_ = 0;
-  int b = std::max(lowest_nonempty_, 1);
-  while (b < kBuckets && buckets_[b].empty()) ++b;
-  if (b >= kBuckets) {
-    lowest_nonempty_ = -1;
-    return false;
+void EventQueue::add_chunk(int b) {
+  std::uint32_t c = free_chunk_;
+  if (c != kNoChunk) {
+    free_chunk_ = chunks_[c].next;
+  } else {
+    c = static_cast<std::uint32_t>(chunks_.size());
+    chunks_.emplace_back();
   }
-  lowest_nonempty_ = b;
-  auto& source = buckets_[b];
-  Time min_time = source.front().time;
-  for (const Entry& e : source) min_time = std::min(min_time, e.time);
+  chunks_[c].next = kNoChunk;
+  Bucket& bucket = buckets_[b];
+  if (bucket.tail == kNoChunk) {
+    bucket.head = c;
+    occupied_[b / 64] |= std::uint64_t{1} << (b % 64);
+  } else {
+    chunks_[bucket.tail].next = c;
+  }
+  bucket.tail = c;
+  bucket.tail_size = 0;
+}
+
+int EventQueue::lowest_occupied() const {
+  for (int w = 0; w < kWords; ++w) {
+    if (occupied_[w] != 0) return w * 64 + __builtin_ctzll(occupied_[w]);
+  }
+  return -1;
+}
+
+bool EventQueue::refill_front(Time limit) {
+  if (front_head_ < front_.size()) return true;
+  front_.clear();
+  front_head_ = 0;
+  const int b = lowest_occupied();
+  if (b < 0) return false;
+  const Time min_time = bucket_min_[b];
   if (min_time > limit) return false;
   last_ = min_time;
-  lowest_nonempty_ = 0;
-  for (const Entry& e : source) buckets_[bucket_of(e.time, last_)].push_back(e);
-  source.clear();
-  // Entries reaching bucket 0 together may come from different insertion
+  const Bucket source = buckets_[b];
+  buckets_[b] = Bucket{};
+  bucket_min_[b] = kNever;
+  occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+  // Every entry moves to a lower bucket or the front (at least one does). Each
+  // source chunk goes back to the free list as soon as it is read, so the
+  // moves mostly write into chunks still in cache. Entries are copied out
+  // before insert(), which may grow chunks_.
+  for (std::uint32_t c = source.head; c != kNoChunk;) {
+    const std::uint32_t n = c == source.tail ? source.tail_size : kChunkEntries;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const Entry e = chunks_[c].entries[i];
+      insert(e);
+    }
+    const std::uint32_t next = chunks_[c].next;
+    chunks_[c].next = free_chunk_;
+    free_chunk_ = c;
+    c = next;
+  }
+  // Entries reaching the front together may come from different insertion
   // paths; restore the (time, sequence) order among them.
-  if (front.size() > 1) {
-    std::sort(front.begin(), front.end(), [](const Entry& x, const Entry& y) { return x.seq < y.seq; });
+  if (front_.size() > 1) {
+    std::sort(front_.begin(), front_.end(), [](const Entry& x, const Entry& y) { return x.seq < y.seq; });
   }
   return true;
 }
 
 Time EventQueue::peek_time() {
-  auto& front = buckets_[0];
-  while (front_head_ < front.size()) {
-    const Entry& e = front[front_head_];
-    if (records_[e.slot].seq == e.seq) return e.time;
+  while (front_head_ < front_.size()) {
+    if (!is_stale(front_[front_head_])) return front_[front_head_].time;
     ++front_head_;  // stale: its event was cancelled
+    --stale_;
   }
-  // Buckets are ordered: every time in bucket b precedes every time in b + 1.
-  for (int b = 1; b < kBuckets; ++b) {
-    Time best = kNever;
-    for (const Entry& e : buckets_[b]) {
-      if (records_[e.slot].seq == e.seq && e.time < best) best = e.time;
+  // Buckets are ordered: every time in a bucket precedes every time in the next.
+  for (int w = 0; w < kWords; ++w) {
+    for (std::uint64_t mask = occupied_[w]; mask != 0; mask &= mask - 1) {
+      const Bucket& bucket = buckets_[w * 64 + __builtin_ctzll(mask)];
+      Time best = kNever;
+      for (std::uint32_t c = bucket.head; c != kNoChunk; c = chunks_[c].next) {
+        const std::uint32_t n = c == bucket.tail ? bucket.tail_size : kChunkEntries;
+        for (std::uint32_t i = 0; i < n; ++i) {
+          const Entry& e = chunks_[c].entries[i];
+          if (e.time < best && !is_stale(e)) best = e.time;
+        }
+      }
+      if (best != kNever) return best;
     }
-    if (best != kNever) return best;
   }
   return kNever;
 }
 
 bool EventQueue::pop(Time limit, FiredEvent& out) {
+  // With nothing pending, do not let stale entries move last_ past the
+  // caller's clock (which, after pop(kNever) fails, has not moved).
+  if (live_ == 0) return false;
   while (refill_front(limit)) {
-    const Entry e = buckets_[0][front_head_++];
-    Record& r = records_[e.slot];
-    if (r.seq != e.seq) continue;  // stale: its event was cancelled
-    if (e.time > limit) {          // only bucket 0 entries reach here; time == last_
-      --front_head_;
-      return false;
+    const Entry& e = front_[front_head_];
+    if (is_stale(e)) {  // its event was cancelled
+      ++front_head_;
+      --stale_;
+      continue;
     }
-    out = FiredEvent{e.time, r.fn, r.target, r.arg};
+    if (e.time > limit) return false;  // front entries have time == last_, set under an earlier limit
+    ++front_head_;
+    out = FiredEvent{e.time, e.fn, e.target, e.arg};
     release(e.slot);
     --live_;
     return true;
