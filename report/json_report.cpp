@@ -1,5 +1,6 @@
 #include "report/json_report.hpp"
 
+#include <cmath>
 #include <string>
 
 #include "models/request.hpp"
@@ -89,6 +90,41 @@ ordered_json run_result_json(const models::RunResult& result) {
   engine["events"] = result.events;
   engine["wall_s"] = result.wall_seconds;
   j["engine"] = std::move(engine);
+
+  // Added after the stable keys above.
+  ordered_json resilience = ordered_json::object();
+  resilience["attempts"] = result.attempts;
+  resilience["retries"] = result.retries;
+  resilience["amplification"] = result.amplification();
+  j["resilience"] = std::move(resilience);
+
+  const models::SloResult& slo = result.slo;
+  ordered_json sj = ordered_json::object();
+  sj["target"] = slo.target;
+  sj["window_s"] = sim::to_seconds(slo.window);
+  sj["windows"] = slo.windows;
+  sj["time_availability"] = slo.time_availability();
+  sj["downtime_min"] = sim::to_seconds(slo.downtime()) / 60.0;
+  // Nines of time availability; null when no window was bad (unbounded).
+  const double unavailable = 1.0 - slo.time_availability();
+  sj["nines"] = unavailable > 0.0 ? ordered_json(-std::log10(unavailable)) : ordered_json(nullptr);
+  // Share of the error budget (1 - target) that the failed requests used.
+  const double budget = 1.0 - slo.target;
+  sj["error_budget_consumed"] =
+      budget > 0.0 ? ordered_json((1.0 - result.availability()) / budget) : ordered_json(nullptr);
+  j["slo"] = std::move(sj);
+
+  ordered_json faults = ordered_json::array();
+  for (const auto& f : slo.faults) {
+    ordered_json fj = ordered_json::object();
+    fj["fault"] = f.fault;
+    fj["start_s"] = sim::to_seconds(f.start);
+    fj["detect_s"] = f.detected ? ordered_json(sim::to_seconds(*f.detected - f.start)) : ordered_json(nullptr);
+    fj["recover_s"] = f.recovered ? ordered_json(sim::to_seconds(*f.recovered - f.start)) : ordered_json(nullptr);
+    fj["failed"] = f.failed;
+    faults.push_back(std::move(fj));
+  }
+  j["faults"] = std::move(faults);
   return j;
 }
 

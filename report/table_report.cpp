@@ -159,6 +159,28 @@ std::string run_result_table(const models::RunResult& r) {
                    percent(n.disk_utilization), fmt::format("{:.2f}", n.queue_mean)});
   }
   nodes.render_to(out);
+
+  // Resilience: only when something failed over, retried or broke.
+  const models::SloResult& slo = r.slo;
+  if (r.retries > 0 || !slo.faults.empty() || slo.good_windows < slo.windows) {
+    out += fmt::format("\nretries        {} ({} attempts for {} requests: amplification {:.3f})\n", r.retries,
+                       r.attempts, r.totals.offered, r.amplification());
+    out += fmt::format("time avail.    {:.4f}% of {} windows of {} meet the {}% SLO; downtime {:.2f} min\n",
+                       100.0 * slo.time_availability(), slo.windows, sim::format_duration(slo.window),
+                       100.0 * slo.target, sim::to_seconds(slo.downtime()) / 60.0);
+    if (!slo.faults.empty()) {
+      Table faults({{"fault", true}, {"at"}, {"detected after"}, {"recovered after"}, {"failed"}});
+      const auto since = [](const std::optional<sim::Time>& t, sim::Time start) {
+        return t ? sim::format_duration(*t - start) : std::string("-");
+      };
+      for (const auto& f : slo.faults) {
+        faults.add_row({f.fault, sim::format_duration(f.start), since(f.detected, f.start),
+                        since(f.recovered, f.start), fmt::format("{}", f.failed)});
+      }
+      out += "\n";
+      faults.render_to(out);
+    }
+  }
   return out;
 }
 

@@ -51,7 +51,10 @@ TEST(JsonReport, HasTheStableKeysInOrder) {
   const ordered_json j = report::run_result_json(sample());
   EXPECT_EQ(keys(j), (std::vector<std::string>{"scenario", "seed", "replication", "duration_s", "warmup_s",
                                                "requests", "throughput_rps", "availability", "latency_ms",
-                                               "classes", "tiers", "nodes", "engine"}));
+                                               "classes", "tiers", "nodes", "engine", "resilience", "slo",
+                                               "faults"}));
+  EXPECT_EQ(keys(j["slo"]), (std::vector<std::string>{"target", "window_s", "windows", "time_availability",
+                                                      "downtime_min", "nines", "error_budget_consumed"}));
   EXPECT_EQ(keys(j["requests"]), (std::vector<std::string>{"offered", "succeeded", "failed", "in_flight"}));
   std::vector<std::string> reasons;
   for (int i = 0; i < models::kFailureReasonCount; ++i) {
