@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -20,10 +21,13 @@
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "cli_config.h"
+#include "experiment/compare.hpp"
+#include "experiment/input_error.hpp"
+#include "experiment/progress_bar.hpp"
+#include "experiment/replications.hpp"
+#include "experiment/summary.hpp"
+#include "experiment/sweep.hpp"
 #include "loader/scenario_loader.hpp"
-#include "models/run.hpp"
-#include "report/json_report.hpp"
-#include "report/table_report.hpp"
 #include "sim/time.hpp"
 
 namespace {
@@ -127,13 +131,91 @@ std::string duration_flag(const std::string& text) {
   return text;
 }
 
-int run_command(const std::vector<std::string>& args) {
-  po::options_description visible("Options");
-  add_set_option(visible);
-  visible.add_options()
+// --set, --seed, --duration and the replication flags: run, compare and sweep share them.
+void add_scenario_options(po::options_description& options) {
+  add_set_option(options);
+  options.add_options()
       ("seed", po::value<std::string>()->value_name("N"), "random seed, an unsigned integer (overrides run.seed)")
       ("duration", po::value<std::string>()->value_name("D"),
        "simulated time, e.g. 30s or 5m, warm-up included (overrides run.duration)")
+      ("replications", po::value<std::string>()->value_name("R"),
+       "independent replications (default 1, for compare 5; with --precision the first batch, default 10)")
+      ("jobs,j", po::value<std::string>()->value_name("J"), "threads (default: all cores); never changes results")
+      ("precision", po::value<std::string>()->value_name("P"),
+       "add replications until the 95% intervals of mean and p99 latency are within +-P, e.g. 5%")
+      ("max-replications", po::value<std::string>()->value_name("M"), "the most replications --precision may use "
+       "(default 100)");
+}
+
+// --set, then --seed and --duration, as changes to the scenario.
+std::vector<loader::Override> scenario_changes(const po::variables_map& vm) {
+  std::vector<loader::Override> changes = overrides(vm);
+  if (vm.count("seed")) changes.push_back({"run.seed", seed_flag(vm["seed"].as<std::string>())});
+  if (vm.count("duration")) changes.push_back({"run.duration", duration_flag(vm["duration"].as<std::string>())});
+  return changes;
+}
+
+std::size_t count_flag(const po::variables_map& vm, const char* flag, std::size_t least) {
+  const std::string& text = vm[flag].as<std::string>();
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < least || value > 1000000) {
+    throw UsageError(fmt::format("--{}: expected an integer from {} to 1000000, found \"{}\"", flag, least, text));
+  }
+  return value;
+}
+
+// "5%" or "0.05": a relative half-width from 1% to 50%. Below 1% the p99
+// target is out of reach: its interval includes the histogram's 1/128
+// resolution (docs/statistics.md).
+double precision_flag(const std::string& text) {
+  const bool percent = !text.empty() && text.back() == '%';
+  const std::string number = percent ? text.substr(0, text.size() - 1) : text;
+  double value = 0.0;
+  const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (percent) value /= 100.0;
+  if (number.empty() || ec != std::errc() || end != number.data() + number.size() || !(value >= 0.01 && value <= 0.5)) {
+    throw UsageError(fmt::format("--precision: expected a relative half-width from 1% to 50%, such as 5% or 0.05, "
+                                 "found \"{}\"",
+                                 text));
+  }
+  return value;
+}
+
+// `replications`: the default without --replications and --precision.
+experiment::Options experiment_options(const po::variables_map& vm, std::size_t replications) {
+  experiment::Options options;
+  options.replications = replications;
+  const unsigned cores = std::thread::hardware_concurrency();
+  options.jobs = vm.count("jobs") ? static_cast<unsigned>(count_flag(vm, "jobs", 1)) : std::max(1u, cores);
+  if (vm.count("precision")) {
+    options.precision = precision_flag(vm["precision"].as<std::string>());
+    // Ten: fewer makes the first half-widths, and so the stopping, erratic.
+    options.replications = vm.count("replications") ? count_flag(vm, "replications", 2) : 10;
+    if (vm.count("max-replications")) options.max_replications = count_flag(vm, "max-replications", 2);
+    if (options.max_replications < options.replications) {
+      throw UsageError(fmt::format("--max-replications ({}) is below the first batch of {} replications",
+                                   options.max_replications, options.replications));
+    }
+  } else {
+    if (vm.count("max-replications")) throw UsageError("--max-replications needs --precision");
+    if (vm.count("replications")) options.replications = count_flag(vm, "replications", 1);
+  }
+  return options;
+}
+
+// A progress bar on stderr when it is a terminal, unless --quiet.
+experiment::Progress progress_bar(const po::variables_map& vm, std::optional<experiment::ProgressBar>& bar,
+                                  const char* unit) {
+  if (vm["quiet"].as<bool>() || !::isatty(STDERR_FILENO)) return {};
+  bar.emplace(unit);
+  return [&bar](double done, double total, std::uint64_t events) { bar->update(done, total, events); };
+}
+
+int run_command(const std::vector<std::string>& args) {
+  po::options_description visible("Options");
+  add_scenario_options(visible);
+  visible.add_options()
       ("format", po::value<std::string>()->value_name("FORMAT")->default_value("table"),
        "table (for people) or json (stable keys, for scripts)")
       ("output,o", po::value<std::string>()->value_name("FILE"),
@@ -152,14 +234,14 @@ int run_command(const std::vector<std::string>& args) {
         "Simulates the scenario in the YAML file SCENARIO and reports latency, throughput,\n"
         "failures and utilization. Without SCENARIO, runs scenarios/{} from the\n"
         "installation or the source tree. --set, then --seed and --duration, change values\n"
-        "of the scenario before it is checked.\n\n{}",
+        "of the scenario before it is checked. With several replications every metric\n"
+        "gets a 95% confidence interval (docs/statistics.md).\n\n{}",
         kDefaultScenario, text_of(visible)));
     return 0;
   }
 
-  std::vector<loader::Override> changes = overrides(vm);
-  if (vm.count("seed")) changes.push_back({"run.seed", seed_flag(vm["seed"].as<std::string>())});
-  if (vm.count("duration")) changes.push_back({"run.duration", duration_flag(vm["duration"].as<std::string>())});
+  const std::vector<loader::Override> changes = scenario_changes(vm);
+  const experiment::Options options = experiment_options(vm, 1);
   const std::string format = vm["format"].as<std::string>();
   if (format != "table" && format != "json") {
     throw UsageError(fmt::format("--format: expected table or json, found \"{}\"", format));
@@ -172,24 +254,147 @@ int run_command(const std::vector<std::string>& args) {
     cli::check_writable(*output);
   }
 
-  models::RunResult result;
+  experiment::Experiment result;
   {
-    models::RunOptions options;
-    std::optional<cli::ProgressLine> progress;
-    if (!vm["quiet"].as<bool>() && ::isatty(STDERR_FILENO)) {
-      progress.emplace(config.run.duration);
-      options.progress = [&progress](sim::Time now, std::uint64_t events) { progress->update(now, events); };
+    std::optional<experiment::ProgressBar> bar;
+    std::optional<cli::ProgressLine> line;
+    experiment::Progress progress;
+    if (options.replications > 1 || options.precision || config.run.auto_warmup) {
+      progress = progress_bar(vm, bar, "runs");
+    } else if (!vm["quiet"].as<bool>() && ::isatty(STDERR_FILENO)) {
+      // One run: its simulated time says more than a bar.
+      line.emplace(config.run.duration);
+      progress = [&line, &config](double done, double, std::uint64_t events) {
+        line->update(sim::to_time(done * static_cast<double>(config.run.duration)), events);
+      };
     }
-    result = models::run_scenario(config, options);
+    result = experiment::run_experiment(config, options, progress);
   }  // the progress line is cleared here, before any output
 
-  const std::string text = format == "json" ? report::run_result_json(result).dump(2) + "\n"
-                                            : report::run_result_table(result);
+  const std::string text = format == "json" ? experiment::experiment_json(result).dump(2) + "\n"
+                                            : experiment::experiment_table(result, options.jobs);
   if (output) {
     cli::write_file_atomically(*output, text);
   } else {
     write_stdout(text);
   }
+  return 0;
+}
+
+int compare_command(const std::vector<std::string>& args) {
+  po::options_description visible("Options");
+  add_scenario_options(visible);
+  visible.add_options()
+      ("format", po::value<std::string>()->value_name("FORMAT")->default_value("table"),
+       "table (for people), json or csv (stable keys and columns, for scripts)")
+      ("output,o", po::value<std::string>()->value_name("FILE"),
+       "write the results to FILE instead of stdout; FILE is replaced whole or left untouched")
+      ("quiet,q", po::bool_switch(), "no progress bar on stderr (shown only when stderr is a terminal)")
+      ("help,h", po::bool_switch(), "show this help");
+  po::options_description all;
+  all.add(visible).add_options()("scenario", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("scenario", -1);
+  const po::variables_map vm = parse(args, all, positional, "compare");
+
+  if (vm["help"].as<bool>()) {
+    write_stdout(
+        "Usage: tiersim compare A.yaml B.yaml [C.yaml ...] [options]\n\n"
+        "Runs every scenario with the same seed and replications: each replication replays\n"
+        "the same requests (arrival times, classes, demands) against every topology, so\n"
+        "the paired differences against the first scenario are sharp with few\n"
+        "replications. Shows each metric with its 95% interval, and each difference with\n"
+        "its own, marked * when it excludes 0. The options apply to every scenario; the\n"
+        "scenarios must agree on seed, duration and warm-up (docs/statistics.md).\n\n" +
+        text_of(visible));
+    return 0;
+  }
+  const std::vector<std::string> files =
+      vm.count("scenario") ? vm["scenario"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (files.size() < 2) throw UsageError("compare: expected at least two scenarios; see 'tiersim compare --help'");
+  const std::vector<loader::Override> changes = scenario_changes(vm);
+  // A paired interval needs two replications; five resolve most differences under common random numbers.
+  const experiment::Options options = experiment_options(vm, 5);
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "table" && format != "json" && format != "csv") {
+    throw UsageError(fmt::format("--format: expected table, json or csv, found \"{}\"", format));
+  }
+  std::vector<models::ScenarioConfig> configs;
+  for (const auto& file : files) configs.push_back(loader::load_scenario_file(file, changes));
+  std::optional<fs::path> output;
+  if (vm.count("output")) {
+    output = vm["output"].as<std::string>();
+    cli::check_writable(*output);
+  }
+
+  std::vector<experiment::Experiment> results;
+  {
+    std::optional<experiment::ProgressBar> bar;
+    results = experiment::run_paired(configs, options, progress_bar(vm, bar, "runs"));
+  }
+  const auto compared = experiment::compare(results, files);
+  const std::string text = format == "json"  ? experiment::comparison_json(compared).dump(2) + "\n"
+                           : format == "csv" ? experiment::comparison_csv(compared)
+                                             : experiment::comparison_table(compared, options.jobs);
+  if (output) {
+    cli::write_file_atomically(*output, text);
+  } else {
+    write_stdout(text);
+  }
+  return 0;
+}
+
+int sweep_command(const std::vector<std::string>& args) {
+  po::options_description visible("Options");
+  add_scenario_options(visible);
+  visible.add_options()
+      ("vary", po::value<std::vector<std::string>>()->value_name("KEY.PATH=SPEC"),
+       "values for one scenario key: start:stop:step, log:start:stop:n or a list a,b,c; a {SPEC} inside a value "
+       "varies that part, e.g. 'workload.arrivals=poisson({100:800:100}/s)' (repeatable: a full grid)")
+      ("output,o", po::value<std::string>()->value_name("FILE"),
+       "the results, one row per point, appended as each point ends (required); re-running the same command "
+       "resumes it")
+      ("format", po::value<std::string>()->value_name("FORMAT")->default_value("csv"), "csv or jsonl")
+      ("quiet,q", po::bool_switch(), "no progress bar on stderr (shown only when stderr is a terminal)")
+      ("help,h", po::bool_switch(), "show this help");
+  po::options_description all;
+  all.add(visible).add_options()("scenario", po::value<std::string>());
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  const po::variables_map vm = parse(args, all, positional, "sweep");
+
+  if (vm["help"].as<bool>()) {
+    write_stdout(
+        "Usage: tiersim sweep SCENARIO --vary KEY.PATH=SPEC [--vary ...] --output FILE [options]\n\n"
+        "Runs the scenario at every point of the grid of --vary values (the first --vary\n"
+        "changes slowest) and writes one row per point: the varied values, then every\n"
+        "metric with its 95% interval (columns in docs/statistics.md). Every point is\n"
+        "checked before the first runs. Rows are written whole as points end, so an\n"
+        "interrupted sweep resumes, with the same command, where it stopped.\n\n" +
+        text_of(visible));
+    return 0;
+  }
+  if (!vm.count("scenario")) throw UsageError("sweep: missing SCENARIO; see 'tiersim sweep --help'");
+  if (!vm.count("vary")) throw UsageError("sweep: expected at least one --vary KEY.PATH=SPEC");
+  if (!vm.count("output")) throw UsageError("sweep: expected --output FILE");
+  const std::vector<loader::Override> changes = scenario_changes(vm);
+  const experiment::Options options = experiment_options(vm, 1);
+  const std::string format_name = vm["format"].as<std::string>();
+  if (format_name != "csv" && format_name != "jsonl") {
+    throw UsageError(fmt::format("--format: expected csv or jsonl, found \"{}\"", format_name));
+  }
+  const auto format = format_name == "csv" ? experiment::SweepFormat::kCsv : experiment::SweepFormat::kJsonl;
+  std::vector<experiment::Vary> varies;
+  for (const auto& text : vm["vary"].as<std::vector<std::string>>()) varies.push_back(experiment::parse_vary(text));
+  const experiment::SweepPlan plan = experiment::plan_sweep(vm["scenario"].as<std::string>(), changes, varies);
+  const fs::path output = vm["output"].as<std::string>();
+  experiment::SweepFile file(output, format, plan);
+  if (file.done() > 0 && !vm["quiet"].as<bool>()) {
+    std::cerr << fmt::format("tiersim: {} of {} points are already in {}; running the rest\n", file.done(),
+                             plan.points.size(), output.string());
+  }
+  std::optional<experiment::ProgressBar> bar;
+  experiment::run_sweep(plan, file, format, options, progress_bar(vm, bar, "points"));
   return 0;
 }
 
@@ -237,6 +442,8 @@ int dispatch(const std::vector<std::string>& args) {
         "Discrete-event simulation of web stacks described in YAML scenarios.\n\n"
         "Commands:\n"
         "  run     simulate a scenario and report latency, throughput and utilization\n"
+        "  compare run scenarios on the same requests and show paired differences\n"
+        "  sweep   run a scenario over a grid of values into a CSV or JSONL file\n"
         "  check   validate a scenario without running it\n\n" +
         text_of(options) + "\nSee 'tiersim COMMAND --help' for the options of a command.\n");
     return 0;
@@ -248,8 +455,12 @@ int dispatch(const std::vector<std::string>& args) {
   if (command == args.end()) throw UsageError("no command given; see 'tiersim --help'");
   const std::vector<std::string> rest(command + 1, args.end());
   if (*command == "run") return run_command(rest);
+  if (*command == "compare") return compare_command(rest);
+  if (*command == "sweep") return sweep_command(rest);
   if (*command == "check") return check_command(rest);
-  throw UsageError(fmt::format("unknown command \"{}\"; the commands are run and check (see 'tiersim --help')", *command));
+  throw UsageError(fmt::format("unknown command \"{}\"; the commands are run, compare, sweep and check (see "
+                               "'tiersim --help')",
+                               *command));
 }
 
 void print_error(std::string_view message) { std::cerr << "tiersim: error: " << message << std::endl; }
@@ -263,6 +474,9 @@ int main(int argc, char** argv) {
     print_error(e.what());
     return kExitBadInput;
   } catch (const UsageError& e) {
+    print_error(e.what());
+    return kExitBadInput;
+  } catch (const experiment::InputError& e) {
     print_error(e.what());
     return kExitBadInput;
   } catch (const std::exception& e) {
