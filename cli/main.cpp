@@ -20,6 +20,8 @@
 
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
+#include "cli/run_outputs.hpp"
+#include "models/run.hpp"
 #include "cli_config.h"
 #include "experiment/compare.hpp"
 #include "experiment/input_error.hpp"
@@ -221,6 +223,14 @@ int run_command(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>()->value_name("FILE"),
        "write the results to FILE instead of stdout; FILE is replaced whole or left untouched")
       ("quiet,q", po::bool_switch(), "no progress line on stderr (shown only when stderr is a terminal)")
+      ("timeseries", po::value<std::string>()->value_name("FILE.csv"),
+       "write one CSV row per window (see --window) of replication 0: time, offered, succeeded, failed by "
+       "reason, p50, p99, in flight, retries, healthy nodes per tier, CPU per node (docs/output.md); "
+       "with several replications this is one extra run")
+      ("window", po::value<std::string>()->value_name("DURATION")->default_value("1s"),
+       "window length of --timeseries")
+      ("trace-faults", po::bool_switch(),
+       "print the timeline of faults, detections, failovers and repairs of replication 0 on stderr")
       ("help,h", po::bool_switch(), "show this help");
   po::options_description all;
   all.add(visible).add_options()("scenario", po::value<std::string>());
@@ -252,6 +262,28 @@ int run_command(const std::vector<std::string>& args) {
   if (vm.count("output")) {
     output = vm["output"].as<std::string>();
     cli::check_writable(*output);
+  }
+
+  const std::optional<sim::Time> window = sim::parse_duration(vm["window"].as<std::string>());
+  if (!window || *window <= 0) {
+    throw UsageError(fmt::format("--window: expected a duration such as 1s, found \"{}\"", vm["window"].as<std::string>()));
+  }
+  if (vm.count("timeseries") || vm["trace-faults"].as<bool>()) {
+    // Replication 0 once more, instrumented; the file is written whole or not at all.
+    std::optional<cli::TimeseriesCsv> csv;
+    if (vm.count("timeseries")) csv.emplace(vm["timeseries"].as<std::string>());
+    models::RunOptions instrumented;
+    if (csv) instrumented.windows = &*csv;
+    instrumented.window = *window;
+    std::string timeline;
+    if (vm["trace-faults"].as<bool>()) {
+      instrumented.trace = [&timeline](sim::Time t, const std::string& text) {
+        timeline += cli::format_trace_line(t, text);
+      };
+    }
+    models::run_scenario(config, instrumented);
+    if (csv) csv->commit();
+    if (vm["trace-faults"].as<bool>()) std::fputs(timeline.empty() ? "no fault events\n" : timeline.c_str(), stderr);
   }
 
   experiment::Experiment result;

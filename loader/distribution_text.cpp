@@ -16,8 +16,10 @@
 namespace loader {
 namespace {
 
+using detail::Call;
 using detail::duration_problem;
 using detail::in_quotes;
+using detail::split_call;
 using detail::trim;
 
 [[noreturn]] void fail(std::string message) { throw DistributionTextError(std::move(message)); }
@@ -48,53 +50,6 @@ int positive_int(std::string_view text, std::string_view usage, std::string_view
     fail(fmt::format("{}: {}: expected a positive integer, found {}", usage, parameter, in_quotes(text)));
   }
   return value;
-}
-
-struct Call {
-  std::string_view name;
-  std::vector<std::string_view> positional;
-  std::vector<std::pair<std::string_view, std::string_view>> named;
-
-  std::optional<std::string_view> get(std::string_view key) const {
-    for (const auto& [k, v] : named) {
-      if (k == key) return v;
-    }
-    return std::nullopt;
-  }
-};
-
-// Splits "name(a, b, key=value)" into its parts; `text` is trimmed and
-// contains '('.
-Call split_call(std::string_view text) {
-  const auto open = text.find('(');
-  Call call;
-  call.name = trim(text.substr(0, open));
-  if (text.back() != ')') fail(fmt::format("missing ')' at the end of {}", in_quotes(text)));
-  const auto inner = text.substr(open + 1, text.size() - open - 2);
-  if (inner.find_first_of("()") != std::string_view::npos) {
-    fail(fmt::format("unexpected parenthesis inside {}", in_quotes(text)));
-  }
-  if (trim(inner).empty()) fail(fmt::format("missing arguments in {}", in_quotes(text)));
-  std::size_t start = 0;
-  while (start <= inner.size()) {
-    auto comma = inner.find(',', start);
-    if (comma == std::string_view::npos) comma = inner.size();
-    const auto piece = trim(inner.substr(start, comma - start));
-    start = comma + 1;
-    if (piece.empty()) fail(fmt::format("empty argument in {}", in_quotes(text)));
-    const auto eq = piece.find('=');
-    if (eq == std::string_view::npos) {
-      if (!call.named.empty()) fail(fmt::format("a plain argument follows a key=value one in {}", in_quotes(text)));
-      call.positional.push_back(piece);
-      continue;
-    }
-    const auto key = trim(piece.substr(0, eq));
-    const auto value = trim(piece.substr(eq + 1));
-    if (key.empty() || value.empty()) fail(fmt::format("expected key=value, found {}", in_quotes(piece)));
-    if (call.get(key)) fail(fmt::format("{}= given twice in {}", key, in_quotes(text)));
-    call.named.emplace_back(key, value);
-  }
-  return call;
 }
 
 // Checks the argument shape: exactly `positional` plain arguments and only the
@@ -170,7 +125,7 @@ sim::Distribution empirical(const Call& call, std::string_view text, const std::
   if (unit) {
     // "1" + unit through the duration parser keeps one list of units.
     const auto one = sim::parse_duration(fmt::format("1{}", *unit));
-    if (!one) fail(fmt::format("empirical: unit must be one of ns, us, ms, s, m, h, d, found {}", in_quotes(*unit)));
+    if (!one) fail(fmt::format("empirical: unit must be one of ns, us, ms, s, m, h, d, y, found {}", in_quotes(*unit)));
     unit_ns = static_cast<double>(*one);
   }
   return sim::Distribution::empirical(read_empirical_file(call.positional[0], unit.value_or(""), unit_ns, base_dir));
@@ -236,6 +191,42 @@ sim::Distribution build(const Call& c, std::string_view text, const std::filesys
 }
 
 }  // namespace
+
+namespace detail {
+
+Call split_call(std::string_view text) {
+  const auto open = text.find('(');
+  Call call;
+  call.name = trim(text.substr(0, open));
+  if (text.back() != ')') fail(fmt::format("missing ')' at the end of {}", in_quotes(text)));
+  const auto inner = text.substr(open + 1, text.size() - open - 2);
+  if (inner.find_first_of("()") != std::string_view::npos) {
+    fail(fmt::format("unexpected parenthesis inside {}", in_quotes(text)));
+  }
+  if (trim(inner).empty()) fail(fmt::format("missing arguments in {}", in_quotes(text)));
+  std::size_t start = 0;
+  while (start <= inner.size()) {
+    auto comma = inner.find(',', start);
+    if (comma == std::string_view::npos) comma = inner.size();
+    const auto piece = trim(inner.substr(start, comma - start));
+    start = comma + 1;
+    if (piece.empty()) fail(fmt::format("empty argument in {}", in_quotes(text)));
+    const auto eq = piece.find('=');
+    if (eq == std::string_view::npos) {
+      if (!call.named.empty()) fail(fmt::format("a plain argument follows a key=value one in {}", in_quotes(text)));
+      call.positional.push_back(piece);
+      continue;
+    }
+    const auto key = trim(piece.substr(0, eq));
+    const auto value = trim(piece.substr(eq + 1));
+    if (key.empty() || value.empty()) fail(fmt::format("expected key=value, found {}", in_quotes(piece)));
+    if (call.get(key)) fail(fmt::format("{}= given twice in {}", key, in_quotes(text)));
+    call.named.emplace_back(key, value);
+  }
+  return call;
+}
+
+}  // namespace detail
 
 sim::Distribution parse_distribution(std::string_view text, const std::filesystem::path& base_dir) {
   const auto t = trim(text);

@@ -1,13 +1,13 @@
 #include "loader/scenario_loader.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <charconv>
 #include <climits>
 #include <map>
 #include <optional>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "loader/distribution_text.hpp"
 #include "loader/document.hpp"
@@ -62,6 +62,17 @@ constexpr int kMaxDiskDepth = 4096;
 constexpr int kMaxUsers = 1'000'000;
 // random(N) draws N servers per request; more draws than servers buy nothing.
 constexpr int kMaxRandomDraws = 100;
+// Client and HAProxy retries: more attempts than this per request is a slip,
+// not a retry policy.
+constexpr int kMaxRetries = 100;
+// A slowdown beyond this is a stopped resource (use a crash fault), and the
+// bound keeps slowed service times far from the end of sim::Time's range.
+constexpr double kMaxSlowdown = 1000.0;
+// VRRP priorities: 0 means "stop", 255 is reserved for the address owner.
+constexpr int kMaxVrrpPriority = 254;
+// Linux's TCP_RTO_MAX: the models stop backing off there, so a first
+// retransmission timeout this long would make the loss cost nothing.
+constexpr sim::Time kMaxRto = 120 * sim::kSecond;
 
 // A value and where it sits in the scenario.
 struct Field {
@@ -263,6 +274,74 @@ std::map<std::string, std::string> to_labels(const Field& f) {
   return out;
 }
 
+// A share written as a percentage ("99.9%") or as a fraction (0.999).
+enum class Share { kAboveZeroUpToOne, kZeroToBelowOne };
+
+double to_share(const Field& f, Share range) {
+  const std::string_view what = range == Share::kAboveZeroUpToOne
+                                    ? "a share above 0 and at most 1, as a percentage (99.9%) or a fraction (0.999)"
+                                    : "a share from 0 to below 1, as a percentage (1%) or a fraction (0.01)";
+  const std::string& text = scalar(f, what);
+  const auto split = sim::split_number(text);
+  if (!split || (!split->suffix.empty() && split->suffix != "%")) expected(f, what);
+  const bool percent = split->suffix == "%";
+  const double value = percent ? split->value / 100.0 : split->value;
+  const bool ok = range == Share::kAboveZeroUpToOne ? value > 0.0 && value <= 1.0 : value < 1.0;
+  if (!ok) {
+    // "99.9" is almost certainly a percentage that lost its sign.
+    const bool lost_sign = !percent && split->value > 1.0 && split->value <= 100.0;
+    expected(f, what, lost_sign ? fmt::format("for a percentage, write {}%", text) : "");
+  }
+  return value;
+}
+
+// How many times slower a resource gets, written "2x" or "1.5x".
+double to_factor(const Field& f) {
+  const std::string what = fmt::format("a factor from 1x to {}x, such as 2x", kMaxSlowdown);
+  const auto split = sim::split_number(scalar(f, what));
+  if (!split || split->suffix != "x" || split->value < 1.0 || split->value > kMaxSlowdown) expected(f, what);
+  return split->value;
+}
+
+// Shell-style match of a whole name: '*' is any run of characters, '?' any
+// one character.
+bool glob_match(std::string_view pattern, std::string_view text) {
+  std::size_t p = 0, t = 0;
+  std::size_t star = std::string_view::npos, resume = 0;  // the last '*' and where it resumes matching
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;  // let the '*' take one more character
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// For messages: the first few names, since a scenario may have thousands.
+std::string some_of(const std::vector<std::string>& names) {
+  constexpr std::size_t kShown = 12;
+  if (names.size() <= kShown) return join(names, ", ");
+  const std::vector<std::string> first(names.begin(), names.begin() + kShown);
+  return fmt::format("{}, ... ({} in all)", join(first, ", "), names.size());
+}
+
+// The key itself, for errors about a key that does not belong where it is.
+std::optional<Field> key_named(const MapReader& m, std::string_view key) {
+  for (const auto& e : m.entries()) {
+    if (e.key.text == key) return m.key_of(e);
+  }
+  return std::nullopt;
+}
+
 // ---------------------------------------------------------------- tiers
 
 enum class Kind { kHaproxy, kNginx, kApp, kDatabase, kServer };
@@ -279,13 +358,22 @@ const std::vector<KindInfo>& kinds() {
       {Kind::kHaproxy,
        "haproxy",
        "a",
-       {"balance", "cluster", "maxconn", "backlog", "server_maxconn", "maxqueue", "timeout_queue", "weights", "tls"}},
-      {Kind::kNginx, "nginx", "an", {"worker_processes", "worker_connections", "weights", "prefer_local"}},
-      {Kind::kApp, "app", "an", {"workers", "backlog", "pool", "pool_timeout", "prefer_local"}},
+       {"balance", "cluster", "maxconn", "backlog", "server_maxconn", "maxqueue", "timeout_queue", "weights", "tls",
+        "health_check", "retries", "redispatch", "timeout_connect", "timeout_server", "vrrp"}},
+      {Kind::kNginx,
+       "nginx",
+       "an",
+       {"worker_processes", "worker_connections", "weights", "prefer_local", "max_fails", "fail_timeout",
+        "next_upstream", "connect_timeout", "read_timeout"}},
+      {Kind::kApp,
+       "app",
+       "an",
+       {"workers", "backlog", "pool", "pool_timeout", "prefer_local", "connect_timeout", "call_timeout"}},
       {Kind::kDatabase,
        "database",
        "a",
-       {"replicas", "reads", "max_connections", "page_size", "log_flush_size", "query_size", "result_size"}},
+       {"replicas", "reads", "max_connections", "page_size", "log_flush_size", "query_size", "result_size",
+        "failover"}},
       {Kind::kServer, "server", "a", {"workers", "queue"}},
   };
   return table;
@@ -298,6 +386,42 @@ const std::vector<std::string> kClassKeys = {"weight", "request", "response"};
 const std::vector<std::string> kDemandKeys = {"cpu",     "calls", "request", "response", "disk_ios",
                                               "io_size", "reads", "writes",  "cache_hit"};
 const std::vector<std::string> kDatabaseDemandKeys = {"reads", "writes", "cache_hit"};
+
+// Faults. A fault names what fails with exactly one subject key: a kind key
+// (in FaultKind's order) for a scheduled fault, or target or domain for a
+// stochastic one, whose kind is then the kind key's value.
+const std::vector<std::pair<std::string, models::FaultKind>> kFaultKinds = {
+    {"crash", models::FaultKind::kHostCrash}, {"kill", models::FaultKind::kProcessCrash},
+    {"stop", models::FaultKind::kStop},       {"slow", models::FaultKind::kSlowdown},
+    {"network", models::FaultKind::kNetwork}, {"partition", models::FaultKind::kPartition},
+};
+const std::vector<std::string> kStochasticSubjects = {"target", "domain"};
+const std::vector<std::string> kFaultSubjects = {"crash",   "kill",      "stop",   "slow",
+                                                 "network", "partition", "target", "domain"};
+const std::vector<std::string> kSlowKeys = {"cpu", "disk", "nic"};
+const std::vector<std::string> kNetworkKeys = {"latency", "loss", "rto"};
+const std::vector<std::string> kFaultKeys = {"at",   "repair_after", "for",  "mttf",    "mttr",      "kind",   "crash",
+                                             "kill", "stop",         "slow", "network", "partition", "target", "domain",
+                                             "cpu",  "disk",         "nic",  "latency", "loss",      "rto"};
+constexpr std::string_view kStochasticHint =
+    "a stochastic fault looks like { target: app1, kind: kill, mttf: exp(30d), mttr: exp(5m) }";
+
+const std::string& fault_kind_name(models::FaultKind kind) { return kFaultKinds[static_cast<std::size_t>(kind)].first; }
+
+models::FaultKind fault_kind(std::string_view key) {
+  return std::find_if(kFaultKinds.begin(), kFaultKinds.end(), [&](const auto& k) { return k.first == key; })->second;
+}
+
+std::vector<std::string> scheduled_kind_names() {
+  std::vector<std::string> names;
+  for (const auto& k : kFaultKinds) names.push_back(k.first);
+  return names;
+}
+
+// Every kind but partition (the last), whose groups cannot fail one by one.
+std::vector<std::pair<std::string, models::FaultKind>> stochastic_kinds() {
+  return {kFaultKinds.begin(), kFaultKinds.end() - 1};
+}
 
 // What later checks need to know about a tier besides its TierConfig.
 struct TierInfo {
@@ -321,7 +445,8 @@ class Converter {
            fmt::format("expected a map of keys such as name, machines, tiers and workload, found {}", found(root_)));
     }
     const MapReader top(root);
-    top.allow_only({"name", "description", "run", "machines", "hosts", "network", "workload", "tiers"});
+    top.allow_only(
+        {"name", "description", "run", "machines", "hosts", "network", "workload", "tiers", "slo", "faults"});
     const Field name = top.require("name");
     cfg_.name = to_string(name);
     if (cfg_.name.empty()) expected(name, "a non-empty name");
@@ -332,6 +457,8 @@ class Converter {
     if (const auto f = top.get("network")) read_network(*f);
     read_tiers(top.require("tiers"));
     read_workload(top.require("workload"));
+    if (const auto f = top.get("slo")) read_slo(*f);
+    if (const auto f = top.get("faults")) read_faults(*f);
     return std::move(cfg_);
   }
 
@@ -343,7 +470,8 @@ class Converter {
     run.allow_only({"duration", "warmup", "seed"});
     if (const auto d = run.get("duration")) cfg_.run.duration = to_duration(*d, true);
     if (const auto w = run.get("warmup")) {
-      cfg_.run.warmup = to_duration(*w, false);
+      cfg_.run.auto_warmup = w->node.type == Node::Type::kScalar && w->node.text == "auto";
+      cfg_.run.warmup = cfg_.run.auto_warmup ? 0 : to_duration(*w, false);
       if (cfg_.run.warmup >= cfg_.run.duration) {
         fail(*w, fmt::format("warmup ({}) must be shorter than the run's duration ({})",
                              sim::format_duration(cfg_.run.warmup), sim::format_duration(cfg_.run.duration)));
@@ -599,6 +727,7 @@ class Converter {
       }
       c.tls = t;
     }
+    read_haproxy_failure_handling(m, count, c);
     return c;
   }
 
@@ -658,6 +787,7 @@ class Converter {
            fmt::format("worker_processes x worker_connections exceeds {}", INT_MAX));
     }
     if (const auto f = m.get("prefer_local")) c.prefer_local = to_bool(*f);
+    read_nginx_failure_handling(m, c);
     return c;
   }
 
@@ -668,6 +798,7 @@ class Converter {
     if (const auto f = m.get("pool")) c.pool = to_int(*f, 1);
     if (const auto f = m.get("pool_timeout")) c.pool_timeout = to_duration(*f, true);
     if (const auto f = m.get("prefer_local")) c.prefer_local = to_bool(*f);
+    read_app_timeouts(m, c);
     return c;
   }
 
@@ -683,6 +814,7 @@ class Converter {
     if (const auto f = m.get("log_flush_size")) c.log_flush_bytes = to_size(*f, true);
     if (const auto f = m.get("query_size")) c.query_bytes = to_size(*f, false);
     if (const auto f = m.get("result_size")) c.result_bytes = to_size(*f, false);
+    read_failover(m, c);
     return c;
   }
 
@@ -691,6 +823,98 @@ class Converter {
     if (const auto f = m.get("workers")) c.workers = to_int(*f, 0);
     if (const auto f = m.get("queue")) c.queue = to_int(*f, 0);
     return c;
+  }
+
+  // Health checks, retries, timeouts, and VRRP between the nodes of a pair.
+  static void read_haproxy_failure_handling(const MapReader& m, int count, models::HaproxyConfig& c) {
+    if (const auto f = m.get("health_check")) c.health_check = read_health_check(*f);
+    if (const auto f = m.get("retries")) c.retries = to_int(*f, 0, kMaxRetries);
+    if (const auto f = m.get("redispatch")) c.redispatch = to_bool(*f);
+    if (const auto f = m.get("timeout_connect")) {
+      c.timeout_connect = to_duration(*f, true);
+      // As in HAProxy, timeout queue defaults to timeout connect.
+      if (!m.get("timeout_queue")) c.timeout_queue = c.timeout_connect;
+    }
+    if (const auto f = m.get("timeout_server")) c.timeout_server = to_duration(*f, false);
+    if (const auto f = m.get("vrrp")) {
+      if (count != 2) {
+        fail(*f, fmt::format("vrrp runs between the two nodes of a haproxy pair, but the tier has {} node", count),
+             "give the tier count: 2, or remove vrrp");
+      }
+      c.vrrp = read_vrrp(*f, count);
+    }
+  }
+
+  // true: HAProxy's defaults; false: no checks; or a map of the settings.
+  static std::optional<models::HealthCheckConfig> read_health_check(const Field& f) {
+    constexpr std::string_view kWhat = "true, false or a map of inter, fastinter, downinter, rise, fall and timeout";
+    if (f.node.type == Node::Type::kScalar && (f.node.text == "true" || f.node.text == "false")) {
+      if (f.node.text == "false") return std::nullopt;
+      return models::HealthCheckConfig{};
+    }
+    if (f.node.type != Node::Type::kMap) expected(f, kWhat);
+    const MapReader m(f);
+    m.allow_only({"inter", "fastinter", "downinter", "rise", "fall", "timeout"});
+    models::HealthCheckConfig hc;
+    if (const auto d = m.get("inter")) hc.inter = to_duration(*d, true);
+    // For these three, 0 is HAProxy's "not set" (see config.hpp).
+    if (const auto d = m.get("fastinter")) hc.fastinter = to_duration(*d, false);
+    if (const auto d = m.get("downinter")) hc.downinter = to_duration(*d, false);
+    if (const auto d = m.get("timeout")) hc.timeout = to_duration(*d, false);
+    if (const auto n = m.get("rise")) hc.rise = to_int(*n, 1);
+    if (const auto n = m.get("fall")) hc.fall = to_int(*n, 1);
+    return hc;
+  }
+
+  static models::VrrpConfig read_vrrp(const Field& f, int count) {
+    const MapReader m(f);
+    m.allow_only({"advert_int", "priority", "preempt", "preempt_delay", "arp_delay", "version", "track_interval"});
+    models::VrrpConfig v;
+    if (const auto d = m.get("advert_int")) v.advert_int = to_duration(*d, true);
+    if (const auto p = m.get("priority")) {
+      if (p->node.type != Node::Type::kList) expected(*p, "a list of priorities, one per node");
+      v.priority.clear();
+      for (std::size_t i = 0; i < p->node.items.size(); ++i) {
+        v.priority.push_back(to_int({p->node.items[i], child_path(p->path, std::to_string(i))}, 1, kMaxVrrpPriority));
+      }
+      if (v.priority.size() != static_cast<std::size_t>(count)) {
+        fail(*p, fmt::format("expected {} priorities, one per node, found {}", count, v.priority.size()));
+      }
+    }
+    if (const auto b = m.get("preempt")) v.preempt = to_bool(*b);
+    if (const auto d = m.get("preempt_delay")) v.preempt_delay = to_duration(*d, false);
+    if (const auto d = m.get("arp_delay")) v.arp_delay = to_duration(*d, false);
+    if (const auto n = m.get("version")) v.version = to_choice<int>(*n, {{"2", 2}, {"3", 3}});
+    if (const auto d = m.get("track_interval")) v.track_interval = to_duration(*d, true);
+    return v;
+  }
+
+  // Passive upstream health and proxy timeouts.
+  static void read_nginx_failure_handling(const MapReader& m, models::NginxConfig& c) {
+    if (const auto f = m.get("max_fails")) c.max_fails = to_int(*f, 0);
+    if (const auto f = m.get("fail_timeout")) c.fail_timeout = to_duration(*f, true);
+    if (const auto f = m.get("next_upstream")) c.next_upstream = to_bool(*f);
+    if (const auto f = m.get("connect_timeout")) c.connect_timeout = to_duration(*f, true);
+    if (const auto f = m.get("read_timeout")) c.read_timeout = to_duration(*f, false);
+  }
+
+  static void read_app_timeouts(const MapReader& m, models::AppConfig& c) {
+    if (const auto f = m.get("connect_timeout")) c.connect_timeout = to_duration(*f, true);
+    if (const auto f = m.get("call_timeout")) c.call_timeout = to_duration(*f, false);
+  }
+
+  // Promoting a replica when the primary dies; `replicas` is already read.
+  static void read_failover(const MapReader& m, models::DatabaseConfig& c) {
+    const auto f = m.get("failover");
+    if (!f) return;
+    if (c.replicas == 0) {
+      fail(*f, "failover promotes a replica to primary, but the tier has no replicas",
+           "give the tier replicas: 1 or more, or remove failover");
+    }
+    const MapReader failover(*f);
+    failover.allow_only({"detection", "promotion"});
+    c.failover_detection = to_duration(failover.require("detection"), false);
+    if (const auto p = failover.get("promotion")) c.failover_promotion = to_duration(*p, false);
   }
 
   // Rules about a tier's place in the chain.
@@ -754,9 +978,10 @@ class Converter {
 
   void read_workload(const Field& f) {
     const MapReader workload(f);
-    workload.allow_only({"arrivals", "classes"});
+    workload.allow_only({"arrivals", "classes", "client"});
     read_arrivals(workload.require("arrivals"));
     read_classes(workload.require("classes"));
+    if (const auto c = workload.get("client")) read_client(*c);
   }
 
   void read_arrivals(const Field& f) {
@@ -929,10 +1154,485 @@ class Converter {
     }
   }
 
+  // ------------------------------------------------------------ clients
+
+  void read_client(const Field& f) {
+    const MapReader m(f);
+    m.allow_only({"timeout", "connect_timeout", "retries", "backoff", "budget", "circuit_breaker"});
+    models::ClientConfig& c = cfg_.workload.client;
+    if (const auto t = m.get("timeout")) c.timeout = to_duration(*t, false);
+    if (const auto t = m.get("connect_timeout")) c.connect_timeout = to_duration(*t, true);
+    if (const auto r = m.get("retries")) c.retries = to_int(*r, 0, kMaxRetries);
+    if (const auto b = m.get("backoff")) c.backoff = read_backoff(*b);
+    if (const auto b = m.get("budget")) c.budget = read_budget(*b);
+    if (const auto b = m.get("circuit_breaker")) {
+      const MapReader breaker(*b);
+      breaker.allow_only({"failures", "open_for"});
+      models::CircuitBreakerConfig cb;
+      if (const auto n = breaker.get("failures")) cb.failures = to_int(*n, 1);
+      if (const auto d = breaker.get("open_for")) cb.open_for = to_duration(*d, true);
+      c.circuit_breaker = cb;
+    }
+  }
+
+  // A map of the fields, or compact text: none, constant(100ms),
+  // exponential(100ms, cap=2s, jitter=full), exp_jitter(...), exp_equal_jitter(...).
+  static models::BackoffConfig read_backoff(const Field& f) {
+    constexpr std::string_view kWhat =
+        "none, constant(<base>), exponential(<base>[, cap=<duration>][, jitter=none|full|equal]), "
+        "exp_jitter(<base>[, cap=<duration>]), exp_equal_jitter(<base>[, cap=<duration>]) or a map with base";
+    if (f.node.type == Node::Type::kMap) return read_backoff_map(f);
+    const std::string_view text = detail::trim(scalar(f, kWhat));
+    if (text == "none") return {};
+    if (text.find('(') == std::string_view::npos) expected(f, kWhat);
+    detail::Call call;
+    try {
+      call = detail::split_call(text);
+    } catch (const DistributionTextError& e) {
+      fail(f, e.what());
+    }
+    struct Form {
+      std::string name;
+      std::string usage;
+      std::vector<std::string> keys;
+      bool exponential;
+      models::Jitter jitter;  // the form's own; jitter= overrides it where allowed
+    };
+    const std::vector<Form> forms = {
+        {"constant", "constant(<base>[, jitter=none|full|equal])", {"jitter"}, false, models::Jitter::kNone},
+        {"exponential",
+         "exponential(<base>[, cap=<duration>][, jitter=none|full|equal])",
+         {"cap", "jitter"},
+         true,
+         models::Jitter::kNone},
+        {"exp_jitter", "exp_jitter(<base>[, cap=<duration>])", {"cap"}, true, models::Jitter::kFull},
+        {"exp_equal_jitter", "exp_equal_jitter(<base>[, cap=<duration>])", {"cap"}, true, models::Jitter::kEqual},
+    };
+    std::vector<std::string> names = {"none"};
+    const Form* form = nullptr;
+    for (const auto& candidate : forms) {
+      names.push_back(candidate.name);
+      if (candidate.name == call.name) form = &candidate;
+    }
+    if (form == nullptr) {
+      fail(f,
+           fmt::format("unknown backoff {}; {}", in_quotes(call.name), suggest(call.name, names, "expected one of")));
+    }
+    bool shape_ok = call.positional.size() == 1;
+    for (const auto& [key, value] : call.named) shape_ok = shape_ok && contains(form->keys, key);
+    if (!shape_ok) expected(f, form->usage);
+    models::BackoffConfig b;
+    b.exponential = form->exponential;
+    b.jitter = form->jitter;
+    const auto duration_argument = [&](std::string_view value, std::string_view parameter) {
+      const auto t = sim::parse_duration(value);
+      if (!t) fail(f, fmt::format("{}: {}: {}", form->usage, parameter, detail::duration_problem(value)));
+      if (*t == 0) {
+        fail(f, fmt::format("{}: {}: expected a positive duration, found {}", form->usage, parameter, in_quotes(value)),
+             "for retries without a wait, write backoff: none");
+      }
+      return *t;
+    };
+    b.base = duration_argument(call.positional[0], "base");
+    if (const auto cap = call.get("cap")) {
+      b.cap = duration_argument(*cap, "cap");
+      check_backoff_cap(f, b);
+    }
+    if (const auto jitter = call.get("jitter")) {
+      const auto choice = jitter_choices();
+      const auto it = std::find_if(choice.begin(), choice.end(), [&](const auto& c) { return c.first == *jitter; });
+      if (it == choice.end()) {
+        fail(f, fmt::format("{}: jitter: expected none, full or equal, found {}", form->usage, in_quotes(*jitter)));
+      }
+      b.jitter = it->second;
+    }
+    return b;
+  }
+
+  static models::BackoffConfig read_backoff_map(const Field& f) {
+    const MapReader m(f);
+    m.allow_only({"base", "exponential", "cap", "jitter"});
+    models::BackoffConfig b;
+    b.base = to_duration(m.require("base"), true);
+    if (const auto e = m.get("exponential")) b.exponential = to_bool(*e);
+    if (const auto cap = m.get("cap")) {
+      if (!b.exponential) {
+        fail(*cap, "cap bounds a growing wait, but this backoff is constant: every wait is base",
+             "add exponential: true, or remove cap");
+      }
+      b.cap = to_duration(*cap, true);
+      check_backoff_cap(*cap, b);
+    }
+    if (const auto j = m.get("jitter")) b.jitter = to_choice(*j, jitter_choices());
+    return b;
+  }
+
+  static std::vector<std::pair<std::string, models::Jitter>> jitter_choices() {
+    return {{"none", models::Jitter::kNone}, {"full", models::Jitter::kFull}, {"equal", models::Jitter::kEqual}};
+  }
+
+  static void check_backoff_cap(const Field& f, const models::BackoffConfig& b) {
+    if (b.cap < b.base) {
+      fail(f, fmt::format("cap ({}) is below base ({}), so every wait would be cap", sim::format_duration(b.cap),
+                          sim::format_duration(b.base)));
+    }
+  }
+
+  // `10%`, or a map with ratio and max_tokens.
+  static models::RetryBudgetConfig read_budget(const Field& f) {
+    models::RetryBudgetConfig b;
+    if (f.node.type == Node::Type::kScalar) {
+      b.ratio = to_share(f, Share::kAboveZeroUpToOne);
+      return b;
+    }
+    if (f.node.type != Node::Type::kMap) expected(f, "a share such as 10% or a map with ratio and max_tokens");
+    const MapReader m(f);
+    m.allow_only({"ratio", "max_tokens"});
+    b.ratio = to_share(m.require("ratio"), Share::kAboveZeroUpToOne);
+    if (const auto t = m.get("max_tokens")) {
+      b.max_tokens = to_number(*t, Range::kPositive);
+      // A retry spends a whole token: a smaller bucket never allows one.
+      if (b.max_tokens < 1.0) expected(*t, "a number of at least 1");
+    }
+    return b;
+  }
+
+  // ------------------------------------------------------------ slo, faults
+
+  void read_slo(const Field& f) {
+    const MapReader slo(f);
+    slo.allow_only({"target", "window"});
+    if (const auto t = slo.get("target")) cfg_.slo.target = to_share(*t, Share::kAboveZeroUpToOne);
+    if (const auto w = slo.get("window")) {
+      cfg_.slo.window = to_duration(*w, true);
+      // Only whole windows count: with none, time availability would read 100%.
+      const sim::Time measured = cfg_.run.duration - cfg_.run.warmup;
+      if (cfg_.slo.window > measured) {
+        fail(*w, fmt::format("window ({}) is longer than the measured time ({}, the run's duration after warmup), "
+                             "so no window would end",
+                             sim::format_duration(cfg_.slo.window), sim::format_duration(measured)));
+      }
+    }
+  }
+
+  // What faults need to know about a node to find and check it.
+  struct FaultNode {
+    std::string name;
+    std::string host;
+    const models::MachineConfig* machine;
+    std::vector<std::pair<std::string, std::string>> labels;  // its tier's, then its host's
+  };
+
+  void collect_fault_nodes() {
+    for (const auto& tier : cfg_.tiers) {
+      for (std::size_t i = 0; i < tier.node_names.size(); ++i) {
+        FaultNode n{tier.node_names[i], tier.node_names[i], nullptr,
+                    std::vector<std::pair<std::string, std::string>>(tier.labels.begin(), tier.labels.end())};
+        if (tier.on.empty()) {
+          n.machine = &cfg_.machines.at(tier.machine);
+        } else {
+          const models::HostConfig& host = *find_host(tier.on[i]);  // read_placement checked it
+          n.host = host.name;
+          n.machine = &cfg_.machines.at(host.machine);
+          n.labels.insert(n.labels.end(), host.labels.begin(), host.labels.end());
+        }
+        fault_node_names_.push_back(n.name);
+        fault_node_index_.emplace(n.name, fault_nodes_.size());
+        fault_nodes_.push_back(std::move(n));
+      }
+    }
+  }
+
+  // `name` is a node's name (check_node_names made them unique).
+  const FaultNode& fault_node(const std::string& name) const { return fault_nodes_[fault_node_index_.at(name)]; }
+
+  void read_faults(const Field& f) {
+    if (f.node.type != Node::Type::kList) expected(f, "a list of faults");
+    collect_fault_nodes();
+    for (std::size_t i = 0; i < f.node.items.size(); ++i) {
+      cfg_.faults.push_back(read_fault({f.node.items[i], child_path(f.path, std::to_string(i))}));
+    }
+  }
+
+  models::FaultConfig read_fault(const Field& f) const {
+    const MapReader m(f);
+    m.allow_only(kFaultKeys);
+    const Entry* subject = nullptr;  // the one key that names what fails
+    for (const auto& e : m.entries()) {
+      if (!contains(kFaultSubjects, e.key.text)) continue;
+      if (subject != nullptr) {
+        const bool mixed =
+            contains(kStochasticSubjects, e.key.text) != contains(kStochasticSubjects, subject->key.text);
+        fail(m.key_of(e),
+             fmt::format("a fault has one of {}, but this one has both {} and {}", join(kFaultSubjects, ", "),
+                         subject->key.text, e.key.text),
+             mixed ? kStochasticHint : "");
+      }
+      subject = &e;
+    }
+    if (subject == nullptr) {
+      fail(f, fmt::format("a fault needs one of {} (with at), or target or domain (with mttf and mttr)",
+                          join(scheduled_kind_names(), ", ")));
+    }
+    const std::string& subject_key = subject->key.text;
+    const bool stochastic = contains(kStochasticSubjects, subject_key);
+    models::FaultConfig fault;
+    read_fault_timing(m, stochastic, fault);
+    if (stochastic) {
+      fault.kind = models::FaultKind::kHostCrash;
+      if (const auto k = m.get("kind")) fault.kind = to_choice(*k, stochastic_kinds());
+    } else {
+      if (const auto k = key_named(m, "kind")) {
+        fail(*k, fmt::format("kind selects what fails in a stochastic fault (target or domain); here {} says it",
+                             subject_key));
+      }
+      fault.kind = fault_kind(subject_key);
+    }
+    const Field what = m.value_of(*subject);
+    if (subject_key == "partition") {
+      read_partition(what, fault);
+    } else {
+      if (subject_key == "domain") {
+        fault.nodes = resolve_domain(what);
+        fault.together = true;
+      } else {
+        fault.nodes = resolve_nodes(what);
+      }
+      fault.target = what.node.text;
+    }
+    read_fault_effect(m, fault);
+    return fault;
+  }
+
+  // at with repair_after (or for), or mttf with mttr.
+  void read_fault_timing(const MapReader& m, bool stochastic, models::FaultConfig& fault) const {
+    const Field& map = m.field();
+    const auto at = m.get("at");
+    const auto mttf = m.get("mttf");
+    const auto mttr = m.get("mttr");
+    if (at && (mttf || mttr)) {
+      fail(*key_named(m, mttf ? "mttf" : "mttr"),
+           "give at (a scheduled fault) or mttf and mttr (a stochastic fault), not both");
+    }
+    if (mttf && !mttr) {
+      detail::fail_at(map.node, child_path(map.path, "mttr"),
+                      "required key is missing (mttf needs mttr, the time to repair)");
+    }
+    if (mttr && !mttf) {
+      detail::fail_at(map.node, child_path(map.path, "mttf"),
+                      "required key is missing (mttr needs mttf, the time to failure)");
+    }
+    if (stochastic) {
+      for (const char* key : {"repair_after", "for"}) {
+        if (const auto k = key_named(m, key)) {
+          fail(*k, fmt::format("a stochastic fault lasts mttr each time; {} is for scheduled faults", key));
+        }
+      }
+      if (!mttf) {
+        detail::fail_at(map.node, child_path(map.path, "mttf"),
+                        "required key is missing (a fault on target or domain is stochastic: it happens after mttf "
+                        "and is repaired after mttr)",
+                        kStochasticHint);
+      }
+      fault.mttf = to_mean_time(*mttf);
+      fault.mttr = to_mean_time(*mttr);
+      return;
+    }
+    if (mttf) {
+      fail(*key_named(m, "mttf"),
+           "mttf and mttr make a fault stochastic, and a stochastic fault names its nodes with target or domain",
+           kStochasticHint);
+    }
+    if (!at) {
+      detail::fail_at(map.node, child_path(map.path, "at"), "required key is missing (when the fault happens)");
+    }
+    fault.at = to_duration(*at, false);
+    if (*fault.at >= cfg_.run.duration) {
+      fail(*at, fmt::format("at ({}) is not before the end of the run ({}), so the fault would never happen",
+                            sim::format_duration(*fault.at), sim::format_duration(cfg_.run.duration)));
+    }
+    const auto repair_after = m.get("repair_after");
+    const auto for_ = m.get("for");
+    if (repair_after && for_) {
+      const Entry* second = nullptr;  // of the two, the one written later
+      for (const auto& e : m.entries()) {
+        if (e.key.text == "for" || e.key.text == "repair_after") second = &e;
+      }
+      fail(m.key_of(*second), "for and repair_after mean the same; give one");
+    }
+    if (repair_after || for_) fault.duration = to_duration(repair_after ? *repair_after : *for_, true);
+  }
+
+  sim::Distribution to_mean_time(const Field& f) const {
+    sim::Distribution d = to_distribution(f, base_dir_);
+    // A zero mean would make the fault flap at every nanosecond.
+    if (!(d.mean() > 0.0)) expected(f, "a duration or distribution with a positive mean");
+    return d;
+  }
+
+  // The slowdown factors of a slow fault; the link degradation of a network one.
+  void read_fault_effect(const MapReader& m, models::FaultConfig& fault) const {
+    const bool slow = fault.kind == models::FaultKind::kSlowdown;
+    const bool network = fault.kind == models::FaultKind::kNetwork;
+    for (const auto& e : m.entries()) {
+      const bool slow_key = contains(kSlowKeys, e.key.text);
+      const bool network_key = contains(kNetworkKeys, e.key.text);
+      if ((slow_key && !slow) || (network_key && !network)) {
+        fail(m.key_of(e), fmt::format("only {} faults take {}; this is a {} fault", slow_key ? "slow" : "network",
+                                      e.key.text, fault_kind_name(fault.kind)));
+      }
+    }
+    const Field& map = m.field();
+    if (slow) {
+      if (!m.get("cpu") && !m.get("disk") && !m.get("nic")) {
+        detail::fail_at(map.node, child_path(map.path, "cpu"),
+                        "required key is missing (a slow fault takes at least one of cpu, disk and nic)");
+      }
+      if (const auto c = m.get("cpu")) fault.cpu_factor = to_factor(*c);
+      if (const auto d = m.get("disk")) {
+        fault.disk_factor = to_factor(*d);
+        require_fault_resource(*d, fault, "a disk",
+                               [](const models::MachineConfig& mc) { return mc.disk.has_value(); });
+      }
+      if (const auto n = m.get("nic")) {
+        fault.nic_factor = to_factor(*n);
+        require_fault_resource(*n, fault, "a modelled NIC (a machine's nic)",
+                               [](const models::MachineConfig& mc) { return mc.nic_bandwidth > 0.0; });
+      }
+    }
+    if (network) {
+      const auto latency = m.get("latency");
+      const auto loss = m.get("loss");
+      if (!latency && !loss) {
+        detail::fail_at(map.node, child_path(map.path, "latency"),
+                        "required key is missing (a network fault takes latency, loss or both)");
+      }
+      if (latency) fault.added_latency = to_duration(*latency, false);
+      if (loss) fault.loss = to_share(*loss, Share::kZeroToBelowOne);
+      if (const auto rto = m.get("rto")) {
+        if (!loss) fail(*key_named(m, "rto"), "rto is how long a lost message takes to resend; give loss too");
+        fault.retransmission_timeout = to_duration(*rto, true);
+        if (fault.retransmission_timeout >= kMaxRto) {
+          expected(*rto, fmt::format("a duration below {} (Linux's longest retransmission timeout)",
+                                     sim::format_duration(kMaxRto)));
+        }
+      }
+    }
+  }
+
+  // A factor on a resource that none of the fault's nodes has would do nothing.
+  template <class Has>
+  void require_fault_resource(const Field& f, const models::FaultConfig& fault, std::string_view what, Has has) const {
+    for (const auto& name : fault.nodes) {
+      if (has(*fault_node(name).machine)) return;
+    }
+    fail(f, fmt::format("none of the fault's nodes ({}) has {} to slow down", some_of(fault.nodes), what));
+  }
+
+  // A node name, or a glob with * and ? over the node names.
+  std::vector<std::string> resolve_nodes(const Field& f) const {
+    const std::string& text = scalar(f, "a node name or a glob such as app*");
+    const std::vector<std::string>& names = fault_node_names_;
+    if (text.find_first_of("*?") != std::string::npos) {
+      std::vector<std::string> matched;
+      for (const auto& name : names) {
+        if (glob_match(text, name)) matched.push_back(name);
+      }
+      if (matched.empty())
+        fail(f, fmt::format("{} matches no node; the nodes are {}", in_quotes(text), some_of(names)));
+      return matched;
+    }
+    if (fault_node_index_.count(text) > 0) return {text};
+    std::string hint;
+    for (const auto& tier : cfg_.tiers) {
+      if (tier.name == text) {
+        hint = fmt::format("{} is a tier; name one of its nodes ({}) or use a glob", text, some_of(tier.node_names));
+      }
+    }
+    const auto guess = closest(text, names);
+    fail(f,
+         fmt::format("unknown node {}; {}", in_quotes(text),
+                     guess ? fmt::format("did you mean \"{}\"?", *guess) : "the nodes are " + some_of(names)),
+         hint);
+  }
+
+  // Nodes whose tier or host has a label with this value, or this key=value.
+  std::vector<std::string> resolve_domain(const Field& f) const {
+    constexpr std::string_view kWhat = "a label value such as rack-a, or key=value such as rack=a";
+    const std::string& text = scalar(f, kWhat);
+    const auto eq = text.find('=');
+    if (text.empty() || (eq != std::string::npos && (eq == 0 || eq + 1 == text.size()))) expected(f, kWhat);
+    std::vector<std::string> matched, known;
+    for (const auto& node : fault_nodes_) {
+      bool hit = false;
+      for (const auto& [key, value] : node.labels) {
+        const std::string label = eq == std::string::npos ? value : key + "=" + value;
+        if (!contains(known, label)) known.push_back(label);
+        hit = hit || label == text;
+      }
+      if (hit) matched.push_back(node.name);
+    }
+    if (matched.empty()) {
+      fail(f,
+           fmt::format("no node has the label {}{}; {}", eq == std::string::npos ? "value " : "", in_quotes(text),
+                       suggest(text, known, "the labels are")),
+           known.empty() ? "give tiers or hosts labels, e.g. labels: { rack: a }" : "");
+    }
+    return matched;
+  }
+
+  // Groups of node names or globs; nodes in no group are not cut off.
+  void read_partition(const Field& f, models::FaultConfig& fault) const {
+    constexpr std::string_view kWhat = "a list of at least two groups of nodes, such as [[app1, app2], [db1]]";
+    if (f.node.type != Node::Type::kList) expected(f, kWhat);
+    if (f.node.items.size() < 2) {
+      fail(f, fmt::format("expected {}, found {} group{}", kWhat, f.node.items.size(),
+                          f.node.items.size() == 1 ? "" : "s"));
+    }
+    std::map<std::string, std::size_t> group_of;                       // node -> group
+    std::map<std::string, std::pair<std::string, std::size_t>> owner;  // host -> (a node on it, its group)
+    std::vector<std::string> written;
+    for (std::size_t g = 0; g < f.node.items.size(); ++g) {
+      const Field group{f.node.items[g], child_path(f.path, std::to_string(g))};
+      constexpr std::string_view kGroup = "a non-empty list of node names or globs";
+      if (group.node.type != Node::Type::kList) expected(group, kGroup);
+      if (group.node.items.empty()) fail(group, fmt::format("expected {}, found an empty list", kGroup));
+      std::vector<std::string> members, texts;
+      for (std::size_t j = 0; j < group.node.items.size(); ++j) {
+        const Field item{group.node.items[j], child_path(group.path, std::to_string(j))};
+        for (const auto& name : resolve_nodes(item)) {
+          if (const auto it = group_of.find(name); it != group_of.end()) {
+            if (it->second == g) continue;  // named twice in one group, e.g. by a glob and by name
+            fail(item, fmt::format("node {} is already in group {}; a node is on one side of a partition",
+                                   in_quotes(name), it->second));
+          }
+          // The network is cut between hosts, so co-located nodes stay together.
+          const std::string& host = fault_node(name).host;
+          if (const auto it = owner.find(host); it != owner.end() && it->second.second != g) {
+            fail(item, fmt::format("nodes {} and {} share host {}, so they cannot be on different sides of a partition",
+                                   in_quotes(it->second.first), in_quotes(name), in_quotes(host)));
+          }
+          owner.emplace(host, std::make_pair(name, g));
+          group_of[name] = g;
+          members.push_back(name);
+          fault.nodes.push_back(name);
+        }
+        texts.push_back(group.node.items[j].text);
+      }
+      fault.groups.push_back(std::move(members));
+      written.push_back("[" + join(texts, ", ") + "]");
+    }
+    fault.target = "[" + join(written, ", ") + "]";
+  }
+
   const Node& root_;
   std::filesystem::path base_dir_;
   models::ScenarioConfig cfg_;
   std::vector<TierInfo> tier_info_;  // parallel to cfg_.tiers
+  // Every node, in tier order, and its name's index; filled when faults are read.
+  std::vector<FaultNode> fault_nodes_;
+  std::vector<std::string> fault_node_names_;
+  std::map<std::string, std::size_t> fault_node_index_;
 };
 
 [[noreturn]] void bad_override(std::string_view text, std::string_view message) {

@@ -70,7 +70,7 @@ std::string in_quotes(std::string_view text) {
 
 std::string duration_problem(std::string_view text) {
   if (!text.empty() && text.front() == '-') return fmt::format("must not be negative, found {}", in_quotes(text));
-  return fmt::format("expected a duration with a unit (ns, us, ms, s, m, h, d), found {}", in_quotes(text));
+  return fmt::format("expected a duration with a unit (ns, us, ms, s, m, h, d, y), found {}", in_quotes(text));
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {

@@ -279,6 +279,7 @@ void Clients::attempt_over(RequestId id, Request& r, std::optional<FailureReason
   }
   if (failure && *failure != FailureReason::kCircuitOpen && may_retry(r)) {
     if (r.measured) ++retries_;
+    if (auto* windows = stack_.windows()) windows->retried();
     ++r.attempt;
     r.depth = -1;
     r.client_deadline = 0;

@@ -13,6 +13,7 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
   sim::Simulation sim(config.run.seed, options.replication);
   Stack stack(config, sim);
   if (options.windows != nullptr) stack.record_windows(options.window, *options.windows);
+  if (options.trace) stack.set_trace(options.trace);
   stack.start();
   if (options.progress) {
     // Slices of 1% keep the progress line fresh at no measurable cost.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "models/config.hpp"
 #include "models/results.hpp"
@@ -19,6 +20,8 @@ struct RunOptions {
   // When set, rows of `window` length stream to it as the run goes.
   WindowSink* windows = nullptr;
   Time window = sim::kSecond;
+  // When set, receives the fault timeline: faults, detections, failovers, repairs.
+  std::function<void(Time, const std::string&)> trace;
 };
 
 RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options = {});

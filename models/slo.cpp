@@ -4,6 +4,11 @@
 
 namespace models {
 
+namespace {
+// How long a fault may take to show in the success ratio.
+constexpr Time kGrace = 60 * sim::kSecond;
+}  // namespace
+
 SloTracker::SloTracker(const SloConfig& slo, Time measure_from) : slo_(slo), window_start_(measure_from) {
   result_.target = slo.target;
   result_.window = slo.window;
@@ -45,8 +50,17 @@ void SloTracker::close_window(Time end) {
       ++it;
       continue;
     }
-    // Good again; a fault that never hurt recovers at once.
-    impact.recovered = had_bad_window_[*it] ? end : impact.start;
+    // Good again after bad windows: recovered. A fault whose effects show
+    // late (clients notice by their timeouts) gets a grace period before it
+    // is called harmless, recovered at its start.
+    if (had_bad_window_[*it]) {
+      impact.recovered = end;
+    } else if (end - impact.start >= kGrace) {
+      impact.recovered = impact.start;
+    } else {
+      ++it;
+      continue;
+    }
     it = open_.erase(it);
   }
   window_start_ = end;

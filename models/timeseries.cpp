@@ -26,6 +26,9 @@ void WindowRecorder::start() {
     names.push_back(stack_.node(static_cast<std::uint32_t>(i)).name());
   }
   sink_.begin(names);
+  std::vector<std::string> tiers;
+  for (int t = 0; t < stack_.tier_count(); ++t) tiers.push_back(stack_.tier_nodes(t).front()->tier().name);
+  sink_.tiers(tiers);
   cpu_busy_at_start_.assign(stack_.node_count(), 0.0);
   current_.start = stack_.simulation().now();
   stack_.simulation().schedule_in<&WindowRecorder::on_window_end>(window_, this);
@@ -51,6 +54,10 @@ void WindowRecorder::close(Time end) {
     current_.latency_p99_ms = quantile_ms(latencies_, 0.99);
   }
   current_.in_flight = stack_.requests().live();
+  current_.healthy.assign(static_cast<std::size_t>(stack_.tier_count()), 0);
+  for (int t = 0; t < stack_.tier_count(); ++t) {
+    for (const Node* n : stack_.tier_nodes(t)) current_.healthy[static_cast<std::size_t>(t)] += n->answering() ? 1 : 0;
+  }
   current_.cpu_utilization.resize(stack_.node_count());
   const double span = static_cast<double>(end - current_.start);
   for (std::size_t i = 0; i < stack_.node_count(); ++i) {

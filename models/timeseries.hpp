@@ -26,14 +26,18 @@ struct WindowRow {
   double latency_p50_ms = 0.0;
   double latency_p99_ms = 0.0;
   std::uint64_t in_flight = 0;       // requests in the system at the window's end
+  std::uint64_t retries = 0;         // retry attempts launched in the window
+  std::vector<int> healthy;          // per tier: nodes answering at the window's end
   std::vector<double> cpu_utilization;  // per node, in node order: its host's CPU in the window
 };
 
 class WindowSink {
  public:
   virtual ~WindowSink() = default;
-  // Called once before the first row, with the node names in column order.
+  // Called once before the first row, with the node names in column order
+  // (the tier names, in chain order, head the `healthy` columns).
   virtual void begin(const std::vector<std::string>& node_names) = 0;
+  virtual void tiers(const std::vector<std::string>&) {}
   virtual void row(const WindowRow& row) = 0;
 };
 
@@ -51,6 +55,7 @@ class WindowRecorder {
     latencies_.push_back(latency);
   }
   void failed(FailureReason reason) { ++current_.failed[static_cast<std::size_t>(reason)]; }
+  void retried() { ++current_.retries; }
 
   void on_window_end(std::uint64_t);
 

@@ -18,6 +18,18 @@ constexpr DurationUnit kDurationUnits[] = {
     {"ms", kMillisecond}, {"us", kMicrosecond}, {"ns", kNanosecond},
 };
 
+// Read but never printed: a year is an approximation (no leap days), so
+// output stays in days, which are exact.
+constexpr DurationUnit kYearUnit = {"y", kYear};
+
+const DurationUnit* parse_unit(std::string_view name) {
+  if (name == kYearUnit.name) return &kYearUnit;
+  for (const DurationUnit& unit : kDurationUnits) {
+    if (unit.name == name) return &unit;
+  }
+  return nullptr;
+}
+
 // value (>= 0) with 4 significant digits in fixed notation, trailing zeros
 // dropped. Values of 1000 and more keep their whole integer part.
 std::string four_digits(double value) {
@@ -39,15 +51,13 @@ std::optional<Time> parse_duration(std::string_view text) {
   if (text == "0") return 0;
   const auto split = split_number(text);
   if (!split) return std::nullopt;
-  for (const DurationUnit& unit : kDurationUnits) {
-    if (unit.name != split->suffix) continue;
-    const double nanoseconds = split->value * static_cast<double>(unit.nanoseconds);
-    if (!(nanoseconds < 0x1p63)) return std::nullopt;  // 2^63 ns does not fit in Time
-    // to_time saturates from 9.2e18 on, short of 2^63; doubles that large are
-    // whole numbers and convert exactly.
-    return nanoseconds < 9.2e18 ? to_time(nanoseconds) : static_cast<Time>(nanoseconds);
-  }
-  return std::nullopt;
+  const DurationUnit* unit = parse_unit(split->suffix);
+  if (unit == nullptr) return std::nullopt;
+  const double nanoseconds = split->value * static_cast<double>(unit->nanoseconds);
+  if (!(nanoseconds < 0x1p63)) return std::nullopt;  // 2^63 ns does not fit in Time
+  // to_time saturates from 9.2e18 on, short of 2^63; doubles that large are
+  // whole numbers and convert exactly.
+  return nanoseconds < 9.2e18 ? to_time(nanoseconds) : static_cast<Time>(nanoseconds);
 }
 
 std::string format_duration(Time t) {

@@ -21,6 +21,8 @@ inline constexpr Time kSecond = 1'000'000'000;
 inline constexpr Time kMinute = 60 * kSecond;
 inline constexpr Time kHour = 60 * kMinute;
 inline constexpr Time kDay = 24 * kHour;
+// A calendar year without leap days, for failure rates such as an MTTF of 1y.
+inline constexpr Time kYear = 365 * kDay;
 inline constexpr Time kNever = std::numeric_limits<Time>::max();
 
 // The one rounding function from a sampled duration in nanoseconds to Time:
@@ -35,12 +37,13 @@ inline double to_seconds(Time t) { return static_cast<double>(t) / 1e9; }
 inline double to_milliseconds(Time t) { return static_cast<double>(t) / 1e6; }
 
 // Parses "250us", "1.5s", "2m", "1h30m" is not accepted: one number, one unit.
-// Units: ns, us, ms, s, m, h, d. Returns nullopt on anything else (including
-// negative values and overflow). A bare "0" is accepted.
+// Units: ns, us, ms, s, m, h, d, y (365 days). Returns nullopt on anything
+// else (including negative values and overflow). A bare "0" is accepted.
 std::optional<Time> parse_duration(std::string_view text);
 
 // Prints with the largest unit that keeps the value >= 1, up to 4 significant
-// digits: "350us", "1.5s", "2h". Exact round trip is not promised.
+// digits: "350us", "1.5s", "2h". Days are the largest unit printed ("730d",
+// not "2y"). Exact round trip is not promised.
 std::string format_duration(Time t);
 
 }  // namespace sim

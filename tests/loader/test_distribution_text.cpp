@@ -144,7 +144,7 @@ TEST_F(DistributionTextTest, BadForms) {
   EXPECT_THAT(error_of("exp(8ms"), HasSubstr("missing ')'"));
   EXPECT_THAT(error_of("foo(1)"), HasSubstr("unknown distribution \"foo\"; expected one of exp, uniform"));
   EXPECT_THAT(error_of("expo(8ms)"), HasSubstr("did you mean \"exp\"?"));
-  EXPECT_THAT(error_of("5"), HasSubstr("expected a duration with a unit (ns, us, ms, s, m, h, d), found \"5\""));
+  EXPECT_THAT(error_of("5"), HasSubstr("expected a duration with a unit (ns, us, ms, s, m, h, d, y), found \"5\""));
   EXPECT_THAT(error_of("-2ms"), HasSubstr("must not be negative"));
   EXPECT_THAT(error_of("fast"), HasSubstr("expected a duration such as 8ms or a distribution"));
   EXPECT_THAT(error_of(""), HasSubstr("found \"\""));

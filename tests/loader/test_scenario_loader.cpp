@@ -83,6 +83,12 @@ std::string replace(std::string text, const std::string& from, const std::string
   return text;
 }
 
+std::vector<Override> overrides(std::initializer_list<const char*> texts) {
+  std::vector<Override> out;
+  for (const char* text : texts) out.push_back(loader::parse_override(text));
+  return out;
+}
+
 TEST(ScenarioLoader, ScaledUpExampleLoadsWithUnitsConverted) {
   const auto c = load(kScaledUp);
   EXPECT_EQ(c.name, "scaled-up");
@@ -348,6 +354,317 @@ TEST(ScenarioLoader, AnchorsAndAliases) {
   EXPECT_EQ(c.machines.at("other").cores, 2);
 }
 
+// ---------------------------------------------------------------- failure handling and faults
+
+// Every new failure-handling key, and one fault of each form. Two hosts carry
+// rack labels; web and app share them, so web1 and app1 are co-located.
+const std::string kFaulty = R"(name: faulty
+run: { duration: 1h, warmup: 1m }
+machines:
+  std: { cores: 4, nic: 1Gbps }
+  db: { cores: 8, disk: { iops: 1000, bandwidth: 100MB/s } }
+hosts:
+  box-a: { machine: std, labels: { rack: rack-a } }
+  box-b: { machine: std, labels: { rack: rack-b } }
+tiers:
+  lb: { kind: haproxy, count: 2, machine: std, health_check: true, retries: 2, redispatch: true,
+        timeout_connect: 2s, timeout_server: 30s,
+        vrrp: { advert_int: 2s, priority: [100, 200], preempt: false, preempt_delay: 5s, arp_delay: 100ms,
+                version: 3, track_interval: 500ms } }
+  web: { kind: nginx, on: [box-a, box-b], max_fails: 2, fail_timeout: 5s, next_upstream: false,
+         connect_timeout: 1s, read_timeout: 0s }
+  app: { kind: app, on: [box-a, box-b], connect_timeout: 1s, call_timeout: 5s, labels: { zone: z1 } }
+  db: { kind: database, machine: db, replicas: 1, failover: { detection: 10s, promotion: 20s } }
+workload:
+  arrivals: poisson(100/s)
+  client: { timeout: 2s, connect_timeout: 1s, retries: 3, backoff: exp_jitter(100ms, cap=2s), budget: 10%,
+            circuit_breaker: { failures: 4, open_for: 30s } }
+  classes:
+    page: { app: { cpu: 5ms }, db: { cpu: 1ms, reads: 1 } }
+slo: { target: 99.9%, window: 30s }
+faults:
+  - { at: 10m, crash: lb1, repair_after: 15m }
+  - { at: 10m, kill: app1, for: 1m }
+  - { at: 11m, stop: lb2 }
+  - { at: 12m, slow: db1, cpu: 2x, disk: 10x, for: 5m }
+  - { at: 12m, network: app2, latency: 50ms, loss: 1%, rto: 300ms, for: 1m }
+  - { at: 20m, partition: [[app1, web1], ["db?"]], for: 30s }
+  - { target: "app*", mttf: exp(30d), mttr: lognormal(2h, cv=1) }
+  - { domain: rack-a, mttf: exp(1y), mttr: exp(4h) }
+  - { domain: zone=z1, kind: slow, nic: 3x, mttf: exp(1y), mttr: 4h }
+  - { target: web2, kind: network, loss: 0.05, mttf: exp(7d), mttr: exp(10m) }
+)";
+
+TEST(FailureHandling, SloTargetAsPercentageOrFraction) {
+  const auto c = load(kFaulty);
+  EXPECT_DOUBLE_EQ(c.slo.target, 0.999);
+  EXPECT_EQ(c.slo.window, 30 * sim::kSecond);
+  const auto fraction = load(replace(kFaulty, "target: 99.9%", "target: 0.99"));
+  EXPECT_DOUBLE_EQ(fraction.slo.target, 0.99);
+  EXPECT_DOUBLE_EQ(load(replace(kFaulty, "target: 99.9%", "target: 100%")).slo.target, 1.0);
+  EXPECT_DOUBLE_EQ(load(replace(kFaulty, "target: 99.9%", "target: 1")).slo.target, 1.0);
+  const auto defaults = load(kMinimal);
+  EXPECT_DOUBLE_EQ(defaults.slo.target, 0.999);
+  EXPECT_EQ(defaults.slo.window, 10 * sim::kSecond);
+}
+
+TEST(FailureHandling, ClientSettings) {
+  const auto c = load(kFaulty).workload.client;
+  EXPECT_EQ(c.timeout, 2 * sim::kSecond);
+  EXPECT_EQ(c.connect_timeout, 1 * sim::kSecond);
+  EXPECT_EQ(c.retries, 3);
+  EXPECT_EQ(c.backoff.base, 100 * sim::kMillisecond);
+  EXPECT_TRUE(c.backoff.exponential);
+  EXPECT_EQ(c.backoff.cap, 2 * sim::kSecond);
+  EXPECT_EQ(c.backoff.jitter, models::Jitter::kFull);
+  ASSERT_TRUE(c.budget.has_value());
+  EXPECT_DOUBLE_EQ(c.budget->ratio, 0.1);
+  EXPECT_DOUBLE_EQ(c.budget->max_tokens, 100.0);
+  ASSERT_TRUE(c.circuit_breaker.has_value());
+  EXPECT_EQ(c.circuit_breaker->failures, 4);
+  EXPECT_EQ(c.circuit_breaker->open_for, 30 * sim::kSecond);
+
+  const auto defaults = load(kMinimal).workload.client;
+  EXPECT_EQ(defaults.timeout, 0);
+  EXPECT_EQ(defaults.connect_timeout, 3 * sim::kSecond);
+  EXPECT_EQ(defaults.retries, 0);
+  EXPECT_EQ(defaults.backoff.base, 0);
+  EXPECT_FALSE(defaults.budget.has_value());
+  EXPECT_FALSE(defaults.circuit_breaker.has_value());
+
+  const auto map = load(replace(kFaulty, "budget: 10%", "budget: { ratio: 0.2, max_tokens: 10 }"),
+                        overrides({"workload.client.circuit_breaker={}"}))
+                       .workload.client;
+  EXPECT_DOUBLE_EQ(map.budget->ratio, 0.2);
+  EXPECT_DOUBLE_EQ(map.budget->max_tokens, 10.0);
+  EXPECT_EQ(map.circuit_breaker->failures, 5);
+  EXPECT_EQ(map.circuit_breaker->open_for, 10 * sim::kSecond);
+}
+
+TEST(FailureHandling, EveryBackoffForm) {
+  using models::Jitter;
+  struct Case {
+    std::string text;
+    sim::Time base;
+    bool exponential;
+    sim::Time cap;
+    Jitter jitter;
+  };
+  constexpr sim::Time kMs = sim::kMillisecond;
+  const std::vector<Case> cases = {
+      {"none", 0, false, 0, Jitter::kNone},
+      {"constant(100ms)", 100 * kMs, false, 0, Jitter::kNone},
+      {"constant(100ms, jitter=equal)", 100 * kMs, false, 0, Jitter::kEqual},
+      {"exponential(100ms)", 100 * kMs, true, 0, Jitter::kNone},
+      {"exponential(100ms, cap=2s)", 100 * kMs, true, 2000 * kMs, Jitter::kNone},
+      {"exponential( 100ms , cap=2s, jitter=full )", 100 * kMs, true, 2000 * kMs, Jitter::kFull},
+      {"exponential(100ms, jitter=equal)", 100 * kMs, true, 0, Jitter::kEqual},
+      {"exp_jitter(50ms)", 50 * kMs, true, 0, Jitter::kFull},
+      {"exp_jitter(100ms, cap=2s)", 100 * kMs, true, 2000 * kMs, Jitter::kFull},
+      {"exp_equal_jitter(100ms, cap=100ms)", 100 * kMs, true, 100 * kMs, Jitter::kEqual},
+      {"{ base: 100ms }", 100 * kMs, false, 0, Jitter::kNone},
+      {"{ base: 100ms, exponential: true, cap: 2s, jitter: equal }", 100 * kMs, true, 2000 * kMs, Jitter::kEqual},
+      {"{ base: 1s, jitter: full }", 1000 * kMs, false, 0, Jitter::kFull},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    const auto b = load(replace(kFaulty, "exp_jitter(100ms, cap=2s)", c.text)).workload.client.backoff;
+    EXPECT_EQ(b.base, c.base);
+    EXPECT_EQ(b.exponential, c.exponential);
+    EXPECT_EQ(b.cap, c.cap);
+    EXPECT_EQ(b.jitter, c.jitter);
+  }
+  // The same text through --set.
+  const auto set = load(kMinimal, overrides({"workload.client={retries: 2, backoff: exponential(1s, cap=8s)}"}));
+  EXPECT_EQ(set.workload.client.backoff.cap, 8 * sim::kSecond);
+}
+
+TEST(FailureHandling, TierSettings) {
+  const auto c = load(kFaulty);
+  const auto& lb = std::get<models::HaproxyConfig>(c.tiers[0].kind);
+  ASSERT_TRUE(lb.health_check.has_value());
+  EXPECT_EQ(lb.health_check->inter, 2 * sim::kSecond);  // HAProxy's defaults
+  EXPECT_EQ(lb.health_check->rise, 2);
+  EXPECT_EQ(lb.health_check->fall, 3);
+  EXPECT_EQ(lb.retries, 2);
+  EXPECT_TRUE(lb.redispatch);
+  EXPECT_EQ(lb.timeout_connect, 2 * sim::kSecond);
+  EXPECT_EQ(lb.timeout_queue, 2 * sim::kSecond);  // follows timeout_connect
+  EXPECT_EQ(lb.timeout_server, 30 * sim::kSecond);
+  EXPECT_EQ(lb.vrrp.advert_int, 2 * sim::kSecond);
+  EXPECT_EQ(lb.vrrp.priority, (std::vector<int>{100, 200}));
+  EXPECT_FALSE(lb.vrrp.preempt);
+  EXPECT_EQ(lb.vrrp.preempt_delay, 5 * sim::kSecond);
+  EXPECT_EQ(lb.vrrp.arp_delay, 100 * sim::kMillisecond);
+  EXPECT_EQ(lb.vrrp.version, 3);
+  EXPECT_EQ(lb.vrrp.track_interval, 500 * sim::kMillisecond);
+
+  const auto& web = std::get<models::NginxConfig>(c.tiers[1].kind);
+  EXPECT_EQ(web.max_fails, 2);
+  EXPECT_EQ(web.fail_timeout, 5 * sim::kSecond);
+  EXPECT_FALSE(web.next_upstream);
+  EXPECT_EQ(web.connect_timeout, 1 * sim::kSecond);
+  EXPECT_EQ(web.read_timeout, 0);
+
+  const auto& app = std::get<models::AppConfig>(c.tiers[2].kind);
+  EXPECT_EQ(app.connect_timeout, 1 * sim::kSecond);
+  EXPECT_EQ(app.call_timeout, 5 * sim::kSecond);
+
+  const auto& db = std::get<models::DatabaseConfig>(c.tiers[3].kind);
+  EXPECT_EQ(db.failover_detection, 10 * sim::kSecond);
+  EXPECT_EQ(db.failover_promotion, 20 * sim::kSecond);
+  const auto instant = load(replace(kFaulty, "{ detection: 10s, promotion: 20s }", "{ detection: 0s }"));
+  EXPECT_EQ(std::get<models::DatabaseConfig>(instant.tiers[3].kind).failover_detection, 0);
+  EXPECT_EQ(std::get<models::DatabaseConfig>(instant.tiers[3].kind).failover_promotion, 0);
+
+  const auto checks =
+      load(replace(kFaulty, "health_check: true",
+                   "health_check: { inter: 1s, fastinter: 500ms, downinter: 5s, rise: 1, fall: 2, timeout: 300ms },"
+                   " timeout_queue: 9s"));
+  const auto& hc = *std::get<models::HaproxyConfig>(checks.tiers[0].kind).health_check;
+  EXPECT_EQ(hc.inter, 1 * sim::kSecond);
+  EXPECT_EQ(hc.fastinter, 500 * sim::kMillisecond);
+  EXPECT_EQ(hc.downinter, 5 * sim::kSecond);
+  EXPECT_EQ(hc.rise, 1);
+  EXPECT_EQ(hc.fall, 2);
+  EXPECT_EQ(hc.timeout, 300 * sim::kMillisecond);
+  EXPECT_EQ(std::get<models::HaproxyConfig>(checks.tiers[0].kind).timeout_queue, 9 * sim::kSecond);
+  const auto off = load(replace(kFaulty, "health_check: true", "health_check: false"));
+  EXPECT_FALSE(std::get<models::HaproxyConfig>(off.tiers[0].kind).health_check.has_value());
+}
+
+TEST(FailureHandling, TierDefaults) {
+  const auto c =
+      load(with_tiers("  lb: { kind: haproxy, machine: small }\n"
+                      "  web: { kind: nginx, machine: small }\n"
+                      "  app: { kind: app, machine: small }\n"
+                      "  db: { kind: database, machine: small, replicas: 1 }\n"));
+  const auto& lb = std::get<models::HaproxyConfig>(c.tiers[0].kind);
+  EXPECT_FALSE(lb.health_check.has_value());
+  EXPECT_EQ(lb.retries, 3);
+  EXPECT_FALSE(lb.redispatch);
+  EXPECT_EQ(lb.timeout_connect, 5 * sim::kSecond);
+  EXPECT_EQ(lb.timeout_queue, 5 * sim::kSecond);
+  EXPECT_EQ(lb.timeout_server, 0);
+  EXPECT_EQ(lb.vrrp.priority, (std::vector<int>{150, 100}));
+  const auto& web = std::get<models::NginxConfig>(c.tiers[1].kind);
+  EXPECT_EQ(web.max_fails, 1);
+  EXPECT_EQ(web.fail_timeout, 10 * sim::kSecond);
+  EXPECT_TRUE(web.next_upstream);
+  EXPECT_EQ(web.connect_timeout, 60 * sim::kSecond);
+  EXPECT_EQ(web.read_timeout, 60 * sim::kSecond);
+  const auto& app = std::get<models::AppConfig>(c.tiers[2].kind);
+  EXPECT_EQ(app.connect_timeout, 5 * sim::kSecond);
+  EXPECT_EQ(app.call_timeout, 0);
+  EXPECT_FALSE(std::get<models::DatabaseConfig>(c.tiers[3].kind).failover_detection.has_value());
+  EXPECT_TRUE(c.faults.empty());
+}
+
+TEST(FailureHandling, ScheduledFaults) {
+  using models::FaultKind;
+  const auto c = load(kFaulty);
+  ASSERT_EQ(c.faults.size(), 10u);
+
+  const auto& crash = c.faults[0];
+  EXPECT_EQ(crash.kind, FaultKind::kHostCrash);
+  EXPECT_EQ(crash.target, "lb1");
+  EXPECT_EQ(crash.nodes, std::vector<std::string>{"lb1"});
+  EXPECT_EQ(crash.at, 10 * sim::kMinute);
+  EXPECT_EQ(crash.duration, 15 * sim::kMinute);
+  EXPECT_FALSE(crash.mttf.has_value());
+
+  const auto& kill = c.faults[1];
+  EXPECT_EQ(kill.kind, FaultKind::kProcessCrash);
+  EXPECT_EQ(kill.nodes, std::vector<std::string>{"app1"});
+  EXPECT_EQ(kill.duration, 1 * sim::kMinute);  // for: is repair_after
+
+  const auto& stop = c.faults[2];
+  EXPECT_EQ(stop.kind, FaultKind::kStop);
+  EXPECT_EQ(stop.at, 11 * sim::kMinute);
+  EXPECT_EQ(stop.duration, 0);  // until the end
+
+  const auto& slow = c.faults[3];
+  EXPECT_EQ(slow.kind, FaultKind::kSlowdown);
+  EXPECT_DOUBLE_EQ(slow.cpu_factor, 2.0);
+  EXPECT_DOUBLE_EQ(slow.disk_factor, 10.0);
+  EXPECT_DOUBLE_EQ(slow.nic_factor, 1.0);
+
+  const auto& network = c.faults[4];
+  EXPECT_EQ(network.kind, FaultKind::kNetwork);
+  EXPECT_EQ(network.nodes, std::vector<std::string>{"app2"});
+  EXPECT_EQ(network.added_latency, 50 * sim::kMillisecond);
+  EXPECT_DOUBLE_EQ(network.loss, 0.01);
+  EXPECT_EQ(network.retransmission_timeout, 300 * sim::kMillisecond);
+
+  const auto& partition = c.faults[5];
+  EXPECT_EQ(partition.kind, FaultKind::kPartition);
+  EXPECT_EQ(partition.groups,
+            (std::vector<std::vector<std::string>>{{"app1", "web1"}, {"db1", "db2"}}));  // globs resolved
+  EXPECT_EQ(partition.nodes, (std::vector<std::string>{"app1", "web1", "db1", "db2"}));
+  EXPECT_EQ(partition.target, "[[app1, web1], [db?]]");
+  EXPECT_EQ(partition.duration, 30 * sim::kSecond);
+
+  // A glob in a scheduled fault: every match at once.
+  const auto glob = load(replace(kFaulty, "crash: lb1, repair_after: 15m", "crash: \"*b?\""));
+  EXPECT_EQ(glob.faults[0].nodes, (std::vector<std::string>{"lb1", "lb2", "web1", "web2", "db1", "db2"}));
+  EXPECT_EQ(glob.faults[0].target, "*b?");
+  // Defaults of the effect keys not given.
+  const auto latency_only = load(replace(kFaulty, "latency: 50ms, loss: 1%, rto: 300ms", "latency: 5ms"));
+  EXPECT_DOUBLE_EQ(latency_only.faults[4].loss, 0.0);
+  EXPECT_EQ(latency_only.faults[4].retransmission_timeout, 200 * sim::kMillisecond);
+  const auto nic_only = load(replace(kFaulty, "slow: db1, cpu: 2x, disk: 10x", "slow: app1, nic: 1.5x"));
+  EXPECT_DOUBLE_EQ(nic_only.faults[3].cpu_factor, 1.0);
+  EXPECT_DOUBLE_EQ(nic_only.faults[3].disk_factor, 1.0);
+  EXPECT_DOUBLE_EQ(nic_only.faults[3].nic_factor, 1.5);
+}
+
+TEST(FailureHandling, StochasticFaults) {
+  using models::FaultKind;
+  const auto c = load(kFaulty);
+
+  const auto& each = c.faults[6];
+  EXPECT_EQ(each.kind, FaultKind::kHostCrash);  // the default kind
+  EXPECT_EQ(each.target, "app*");
+  EXPECT_EQ(each.nodes, (std::vector<std::string>{"app1", "app2"}));
+  EXPECT_FALSE(each.together);
+  EXPECT_FALSE(each.at.has_value());
+  ASSERT_TRUE(each.mttf.has_value() && each.mttr.has_value());
+  EXPECT_EQ(each.mttf->kind(), sim::Distribution::Kind::kExponential);
+  EXPECT_DOUBLE_EQ(each.mttf->mean(), 30.0 * sim::kDay);
+  EXPECT_EQ(each.mttr->kind(), sim::Distribution::Kind::kLognormal);
+  EXPECT_DOUBLE_EQ(each.mttr->mean(), 2.0 * sim::kHour);
+
+  // A label value: the hosts' labels reach the nodes placed on them.
+  const auto& rack = c.faults[7];
+  EXPECT_EQ(rack.target, "rack-a");
+  EXPECT_EQ(rack.nodes, (std::vector<std::string>{"web1", "app1"}));
+  EXPECT_TRUE(rack.together);
+  EXPECT_DOUBLE_EQ(rack.mttf->mean(), static_cast<double>(sim::kYear));
+
+  // key=value, here a tier's label, with a kind and its effect keys.
+  const auto& zone = c.faults[8];
+  EXPECT_EQ(zone.kind, FaultKind::kSlowdown);
+  EXPECT_EQ(zone.target, "zone=z1");
+  EXPECT_EQ(zone.nodes, (std::vector<std::string>{"app1", "app2"}));
+  EXPECT_TRUE(zone.together);
+  EXPECT_DOUBLE_EQ(zone.nic_factor, 3.0);
+  EXPECT_EQ(zone.mttr->kind(), sim::Distribution::Kind::kConstant);
+
+  const auto& lossy = c.faults[9];
+  EXPECT_EQ(lossy.kind, FaultKind::kNetwork);
+  EXPECT_DOUBLE_EQ(lossy.loss, 0.05);
+  EXPECT_EQ(lossy.added_latency, 0);
+
+  for (const auto& [kind, expected] : std::vector<std::pair<std::string, FaultKind>>{
+           {"crash", FaultKind::kHostCrash}, {"kill", FaultKind::kProcessCrash}, {"stop", FaultKind::kStop}}) {
+    const auto k = load(replace(kFaulty, "{ domain: rack-a,", "{ domain: rack-a, kind: " + kind + ","));
+    EXPECT_EQ(k.faults[7].kind, expected) << kind;
+  }
+  // The domain also matches a key=value of a host label.
+  EXPECT_EQ(load(replace(kFaulty, "domain: rack-a", "domain: rack=rack-b")).faults[7].nodes,
+            (std::vector<std::string>{"web2", "app2"}));
+}
+
 // ---------------------------------------------------------------- errors
 
 TEST(ScenarioErrors, FormatWithPositionKeyPathAndSuggestion) {
@@ -450,7 +767,7 @@ TEST(ScenarioErrors, SemanticChecks) {
       {replace(kMinimal, "name: minimal", "name: minimal\nrun: { duration: 0s }"), "run.duration",
        "expected a positive duration"},
       {replace(kMinimal, "name: minimal", "name: minimal\nrun: { duration: 30 }"), "run.duration",
-       "expected a duration with a unit (ns, us, ms, s, m, h, d), found \"30\""},
+       "expected a duration with a unit (ns, us, ms, s, m, h, d, y), found \"30\""},
       {replace(kMinimal, "name: minimal", "name: minimal\nrun: { seed: -1 }"), "run.seed",
        "expected an unsigned 64-bit integer"},
       {replace(kMinimal, "name: minimal", "name: \"\""), "name", "expected a non-empty name"},
@@ -572,6 +889,140 @@ TEST(ScenarioErrors, SemanticChecks) {
   }
 }
 
+TEST(ScenarioErrors, FailureHandlingAndFaultChecks) {
+  struct Case {
+    std::string from, to;  // a replacement in kFaulty
+    std::string key_path;
+    std::string fragment;
+  };
+  const std::vector<Case> cases = {
+      {"target: 99.9%", "target: 99.9", "slo.target", "for a percentage, write 99.9%"},
+      {"target: 99.9%", "target: 0%", "slo.target", "expected a share above 0 and at most 1"},
+      {"window: 30s", "window: 0s", "slo.window", "expected a positive duration"},
+      {"window: 30s", "window: 1h", "slo.window", "longer than the measured time (59m"},
+      {"slo: {", "slo: { colour: red,", "slo.colour", "unknown key"},
+      {"timeout: 2s,", "timeout: -2s,", "workload.client.timeout", "must not be negative"},
+      {"connect_timeout: 1s, retries", "connect_timeout: 0s, retries", "workload.client.connect_timeout",
+       "expected a positive duration"},
+      {"retries: 3", "retries: 101", "workload.client.retries", "no larger than 100"},
+      {"exp_jitter(100ms, cap=2s)", "exponential", "workload.client.backoff", "expected none, constant(<base>)"},
+      {"exp_jitter(100ms, cap=2s)", "exponental(1s)", "workload.client.backoff", "did you mean \"exponential\"?"},
+      {"exp_jitter(100ms, cap=2s)", "exp_jitter(100ms, jitter=equal)", "workload.client.backoff",
+       "expected exp_jitter(<base>[, cap=<duration>])"},
+      {"exp_jitter(100ms, cap=2s)", "constant(1s, cap=2s)", "workload.client.backoff", "expected constant(<base>"},
+      {"exp_jitter(100ms, cap=2s)", "exponential(100ms, jitter=half)", "workload.client.backoff",
+       "jitter: expected none, full or equal, found \"half\""},
+      {"exp_jitter(100ms, cap=2s)", "exponential(0ms)", "workload.client.backoff", "write backoff: none"},
+      {"exp_jitter(100ms, cap=2s)", "exponential(100)", "workload.client.backoff", "base: expected a duration"},
+      {"exp_jitter(100ms, cap=2s)", "exponential(1s, cap=10ms)", "workload.client.backoff",
+       "cap (10ms) is below base (1s)"},
+      {"exp_jitter(100ms, cap=2s)", "exponential(1s", "workload.client.backoff", "missing ')'"},
+      {"exp_jitter(100ms, cap=2s)", "{ base: 1s, cap: 2s }", "workload.client.backoff.cap", "this backoff is constant"},
+      {"exp_jitter(100ms, cap=2s)", "{ exponential: true }", "workload.client.backoff.base", "required key is missing"},
+      {"budget: 10%", "budget: 10", "workload.client.budget", "for a percentage, write 10%"},
+      {"budget: 10%", "budget: [10%]", "workload.client.budget", "a map with ratio and max_tokens, found a list"},
+      {"budget: 10%", "budget: { ratio: 10%, max_tokens: 0.5 }", "workload.client.budget.max_tokens", "at least 1"},
+      {"budget: 10%", "budget: { max_tokens: 5 }", "workload.client.budget.ratio", "required key is missing"},
+      {"failures: 4", "failures: 0", "workload.client.circuit_breaker.failures", "expected a positive integer"},
+      {"open_for: 30s", "open_for: 0s", "workload.client.circuit_breaker.open_for", "expected a positive duration"},
+      {"client: {", "client: { retires: 1,", "workload.client.retires", "did you mean \"retries\"?"},
+      {"health_check: true", "health_check: yes", "tiers.lb.health_check", "expected true, false or a map"},
+      {"health_check: true", "health_check: { inter: 0s }", "tiers.lb.health_check.inter",
+       "expected a positive duration"},
+      {"health_check: true", "health_check: { fall: 0 }", "tiers.lb.health_check.fall", "expected a positive integer"},
+      {"retries: 2", "retries: -1", "tiers.lb.retries", "expected a non-negative integer"},
+      {"redispatch: true", "redispatch: 1", "tiers.lb.redispatch", "expected true or false"},
+      {"timeout_connect: 2s", "timeout_connect: 0s", "tiers.lb.timeout_connect", "expected a positive duration"},
+      {"priority: [100, 200]", "priority: [100]", "tiers.lb.vrrp.priority", "expected 2 priorities"},
+      {"priority: [100, 200]", "priority: [100, 255]", "tiers.lb.vrrp.priority.1", "no larger than 254"},
+      {"priority: [100, 200]", "priority: [0, 200]", "tiers.lb.vrrp.priority.0", "expected a positive integer"},
+      {"version: 3", "version: 4", "tiers.lb.vrrp.version", "expected one of 2, 3"},
+      {"advert_int: 2s", "advert_int: 0s", "tiers.lb.vrrp.advert_int", "expected a positive duration"},
+      {"kind: haproxy, count: 2", "kind: haproxy, count: 1", "tiers.lb.vrrp", "but the tier has 1 node"},
+      {"max_fails: 2", "max_fails: x", "tiers.web.max_fails", "expected a non-negative integer"},
+      {"fail_timeout: 5s", "fail_timeout: 0s", "tiers.web.fail_timeout", "expected a positive duration"},
+      {"call_timeout: 5s", "call_timeout: 5s, read_timeout: 1s", "tiers.app.read_timeout",
+       "not a key of an app tier (read_timeout is for nginx tiers)"},
+      {"call_timeout: 5s", "call_timeout: 5s, retries: 1", "tiers.app.retries", "is for haproxy tiers"},
+      {"replicas: 1, failover", "replicas: 0, failover", "tiers.db.failover", "but the tier has no replicas"},
+      {"{ detection: 10s, promotion: 20s }", "{ promotion: 20s }", "tiers.db.failover.detection",
+       "required key is missing"},
+      // Faults.
+      {"crash: lb1, repair_after", "crash: lb3, repair_after", "faults.0.crash",
+       "unknown node \"lb3\"; did you mean \"lb1\"?"},
+      {"crash: lb1, repair_after", "crash: lb, repair_after", "faults.0.crash", "lb is a tier; name one of its nodes"},
+      {"crash: lb1, repair_after", "crash: \"cache*\", repair_after", "faults.0.crash", "matches no node"},
+      {"{ at: 11m, stop: lb2 }", "{ at: 11m }", "faults.2", "a fault needs one of crash, kill, stop"},
+      {"{ at: 11m, stop: lb2 }", "{ at: 11m, stop: lb2, kill: lb1 }", "faults.2.kill", "both stop and kill"},
+      {"{ at: 11m, stop: lb2 }", "{ at: 11m, stop: lb2, kind: crash }", "faults.2.kind", "here stop says it"},
+      {"{ at: 11m, stop: lb2 }", "{ stop: lb2 }", "faults.2.at", "required key is missing"},
+      {"{ at: 11m, stop: lb2 }", "{ at: -11m, stop: lb2 }", "faults.2.at", "must not be negative"},
+      {"{ at: 11m, stop: lb2 }", "{ at: 1h, stop: lb2 }", "faults.2.at", "at (1h) is not before the end of the run"},
+      {"{ at: 11m, stop: lb2 }", "{ at: 11m, stop: lb2, for: 0s }", "faults.2.for", "expected a positive duration"},
+      {"crash: lb1, repair_after: 15m", "crash: lb1, for: 1m, repair_after: 15m", "faults.0.repair_after",
+       "for and repair_after mean the same"},
+      {"{ at: 11m, stop: lb2 }", "{ at: 11m, stop: lb2, mttf: 1d, mttr: 1h }", "faults.2.mttf", "not both"},
+      {"{ at: 11m, stop: lb2 }", "{ stop: lb2, mttf: 1d, mttr: 1h }", "faults.2.mttf",
+       "names its nodes with target or domain"},
+      {"{ target: \"app*\", mttf: exp(30d), mttr: lognormal(2h, cv=1) }", "{ target: \"app*\", mttf: exp(30d) }",
+       "faults.6.mttr", "required key is missing (mttf needs mttr"},
+      {"{ target: \"app*\", mttf: exp(30d), mttr: lognormal(2h, cv=1) }", "{ target: \"app*\", mttr: 1h }",
+       "faults.6.mttf", "required key is missing (mttr needs mttf"},
+      {"{ target: \"app*\", mttf: exp(30d), mttr: lognormal(2h, cv=1) }", "{ target: \"app*\" }", "faults.6.mttf",
+       "a fault on target or domain is stochastic"},
+      {"{ target: \"app*\", mttf: exp(30d), mttr: lognormal(2h, cv=1) }",
+       "{ target: \"app*\", crash: app1, mttf: 1d, mttr: 1h }", "faults.6.crash", "both target and crash"},
+      {"{ target: \"app*\", mttf: exp(30d), mttr: lognormal(2h, cv=1) }", "{ target: \"app*\", mttf: 0s, mttr: 1h }",
+       "faults.6.mttf", "a positive mean"},
+      {"{ target: \"app*\", mttf: exp(30d), mttr: lognormal(2h, cv=1) }",
+       "{ target: \"app*\", mttf: 1d, mttr: 1h, for: 1m }", "faults.6.for", "lasts mttr each time"},
+      {"{ domain: rack-a,", "{ domain: rack-a, kind: partition,", "faults.7.kind",
+       "expected one of crash, kill, stop, slow, network"},
+      {"{ domain: rack-a,", "{ domain: rack-c,", "faults.7.domain",
+       "no node has the label value \"rack-c\"; did you mean \"rack-a\"?"},
+      {"{ domain: rack-a,", "{ domain: rack=c,", "faults.7.domain", "no node has the label \"rack=c\""},
+      {"{ domain: rack-a,", "{ domain: =a,", "faults.7.domain", "expected a label value"},
+      {"slow: db1, cpu: 2x, disk: 10x", "slow: db1", "faults.3.cpu", "at least one of cpu, disk and nic"},
+      {"slow: db1, cpu: 2x, disk: 10x", "slow: db1, cpu: 0.5x", "faults.3.cpu", "expected a factor from 1x"},
+      {"slow: db1, cpu: 2x, disk: 10x", "slow: db1, cpu: 2", "faults.3.cpu", "such as 2x"},
+      {"slow: db1, cpu: 2x, disk: 10x", "slow: db1, nic: 2x", "faults.3.nic", "none of the fault's nodes (db1)"},
+      {"slow: db1, cpu: 2x, disk: 10x", "slow: \"lb*\", disk: 2x", "faults.3.disk",
+       "(lb1, lb2) has a disk to slow down"},
+      {"{ at: 11m, stop: lb2 }", "{ at: 11m, stop: lb2, cpu: 2x }", "faults.2.cpu",
+       "only slow faults take cpu; this is a stop fault"},
+      {"{ at: 11m, stop: lb2 }", "{ at: 11m, stop: lb2, loss: 1% }", "faults.2.loss", "only network faults take loss"},
+      {"loss: 1%, rto: 300ms", "loss: 100%, rto: 300ms", "faults.4.loss", "a share from 0 to below 1"},
+      {"latency: 50ms, loss: 1%, rto: 300ms", "rto: 300ms", "faults.4.latency",
+       "a network fault takes latency, loss or both"},
+      {"latency: 50ms, loss: 1%, rto: 300ms", "latency: 50ms, rto: 300ms", "faults.4.rto", "give loss too"},
+      {"rto: 300ms", "rto: 2m", "faults.4.rto", "expected a duration below 2m"},
+      {"rto: 300ms", "rto: 0s", "faults.4.rto", "expected a positive duration"},
+      {"partition: [[app1, web1], [\"db?\"]]", "partition: [[app1, web1]]", "faults.5.partition", "found 1 group"},
+      {"partition: [[app1, web1], [\"db?\"]]", "partition: [app1, db1]", "faults.5.partition.0",
+       "expected a non-empty list of node names or globs, found \"app1\""},
+      {"partition: [[app1, web1], [\"db?\"]]", "partition: [[app1], []]", "faults.5.partition.1",
+       "found an empty list"},
+      {"partition: [[app1, web1], [\"db?\"]]", "partition: [[\"app*\"], [db1, app2]]", "faults.5.partition.1.1",
+       "node \"app2\" is already in group 0"},
+      {"partition: [[app1, web1], [\"db?\"]]", "partition: [[app1], [web1]]", "faults.5.partition.1.0",
+       "nodes \"app1\" and \"web1\" share host \"box-a\""},
+      {"partition: [[app1, web1], [\"db?\"]]", "partition: [[app1], [dbx]]", "faults.5.partition.1.0",
+       "unknown node \"dbx\""},
+      {"{ at: 11m, stop: lb2 }", "{ at: 11m, stop: lb2, mtff: 1d }", "faults.2.mtff", "did you mean \"mttf\"?"},
+      {"{ at: 11m, stop: lb2 }", "stop", "faults.2", "expected a map, found \"stop\""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.to);
+    const auto e = error_of(replace(kFaulty, c.from, c.to));
+    EXPECT_EQ(e.key_path(), c.key_path) << e.what();
+    EXPECT_THAT(e.what(), HasSubstr(c.fragment));
+  }
+  const auto map = error_of(kMinimal + "faults: { at: 1m, crash: web1 }\n");
+  EXPECT_EQ(map.key_path(), "faults");
+  EXPECT_THAT(map.what(), HasSubstr("expected a list of faults, found a map"));
+  EXPECT_NO_THROW(load(kMinimal + "faults: []\n"));
+}
+
 TEST(ScenarioErrors, OverloadIsNotAnError) {
   EXPECT_NO_THROW(load(replace(kMinimal, "poisson(100/s)", "poisson(1000000/s)")));
 }
@@ -594,12 +1045,6 @@ TEST(Overrides, Parse) {
       EXPECT_THAT(e.what(), StartsWith(std::string("--set ") + bad + ": "));
     }
   }
-}
-
-std::vector<Override> overrides(std::initializer_list<const char*> texts) {
-  std::vector<Override> out;
-  for (const char* text : texts) out.push_back(loader::parse_override(text));
-  return out;
 }
 
 TEST(Overrides, ValidOnesChangeTheScenario) {
@@ -677,6 +1122,17 @@ TEST(Robustness, TruncatedScenarios) {
   for (std::size_t n = 0; n <= kScaledUp.size(); ++n) {
     try {
       load(kScaledUp.substr(0, n));
+    } catch (const ScenarioError&) {
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "prefix " << n << ": " << e.what();
+    }
+  }
+}
+
+TEST(Robustness, TruncatedFaultyScenarios) {
+  for (std::size_t n = 0; n <= kFaulty.size(); ++n) {
+    try {
+      load(kFaulty.substr(0, n));
     } catch (const ScenarioError&) {
     } catch (const std::exception& e) {
       ADD_FAILURE() << "prefix " << n << ": " << e.what();

@@ -65,6 +65,22 @@ TEST(ParseDuration, RejectsOverflowPast2To63Nanoseconds) {
   EXPECT_EQ(parse_duration("9.21e18ns"), Time{9'210'000'000'000'000'000});
 }
 
+TEST(ParseDuration, YearsAre365DaysAndAreNeverPrinted) {
+  EXPECT_EQ(kYear, 365 * kDay);
+  EXPECT_EQ(parse_duration("1y"), 365 * kDay);
+  EXPECT_EQ(parse_duration("0.5y"), 365 * kDay / 2);
+  EXPECT_EQ(parse_duration("0y"), 0);
+  // 2^63 ns is 292.47 years.
+  EXPECT_EQ(parse_duration("292y"), 292 * kYear);
+  EXPECT_EQ(parse_duration("293y"), std::nullopt);
+  for (const char* text : {"1Y", "1yr", "1year", "-1y", "y"}) {
+    EXPECT_EQ(parse_duration(text), std::nullopt) << '"' << text << '"';
+  }
+  // Output stays in exact days.
+  EXPECT_EQ(format_duration(kYear), "365d");
+  EXPECT_EQ(format_duration(2 * kYear), "730d");
+}
+
 TEST(ParseDuration, IgnoresTheCLocale) {
   // strtod-based parsing would read "1.5" as 1 under a comma-decimal locale.
   if (std::setlocale(LC_ALL, "de_DE.UTF-8") == nullptr) {
