@@ -247,7 +247,8 @@ bool Clients::may_retry(const Request& r) {
 Time Clients::backoff(const Request& r) const {
   const BackoffConfig& b = client_.backoff;
   double wait = static_cast<double>(b.base);
-  if (b.exponential) wait *= std::ldexp(1.0, r.attempt);
+  // Called for attempt k >= 1 (the k-th retry): base * 2^(k-1).
+  if (b.exponential) wait *= std::ldexp(1.0, r.attempt - 1);
   if (b.cap > 0) wait = std::min(wait, static_cast<double>(b.cap));
   if (b.jitter != Jitter::kNone) {
     // Jitter draws come from the request's own stream: common random numbers.
