@@ -20,6 +20,7 @@
 
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
+#include "analysis/analysis_report.hpp"
 #include "cli/run_outputs.hpp"
 #include "models/run.hpp"
 #include "cli_config.h"
@@ -460,6 +461,38 @@ int check_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+int analyze_command(const std::vector<std::string>& args) {
+  po::options_description visible("Options");
+  add_set_option(visible);
+  visible.add_options()
+      ("format", po::value<std::string>()->value_name("FORMAT")->default_value("table"), "table or json")
+      ("help,h", po::bool_switch(), "show this help");
+  po::options_description all;
+  all.add(visible).add_options()("scenario", po::value<std::string>());
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  const po::variables_map vm = parse(args, all, positional, "analyze");
+
+  if (vm["help"].as<bool>()) {
+    write_stdout(
+        "Usage: tiersim analyze SCENARIO [options]\n\n"
+        "The analytic answer for SCENARIO, without simulating: each resource's demand and\n"
+        "utilization, the bottleneck and saturation load, and queueing-network estimates of\n"
+        "response times (times in milliseconds).\n\n" +
+        text_of(visible));
+    return 0;
+  }
+  if (!vm.count("scenario")) throw UsageError("analyze: missing SCENARIO; see 'tiersim analyze --help'");
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "table" && format != "json") {
+    throw UsageError(fmt::format("--format: expected table or json, found \"{}\"", format));
+  }
+  const models::ScenarioConfig config = loader::load_scenario_file(vm["scenario"].as<std::string>(), overrides(vm));
+  const auto result = analysis::analyze(config);
+  write_stdout(format == "json" ? analysis::to_json(result).dump(2) + "\n" : analysis::format_table(result));
+  return 0;
+}
+
 int dispatch(const std::vector<std::string>& args) {
   // Flags before the command are tiersim's own; the rest are the command's.
   const auto command = std::find_if(args.begin(), args.end(), [](const std::string& a) { return a.empty() || a[0] != '-'; });
@@ -476,6 +509,7 @@ int dispatch(const std::vector<std::string>& args) {
         "  run     simulate a scenario and report latency, throughput and utilization\n"
         "  compare run scenarios on the same requests and show paired differences\n"
         "  sweep   run a scenario over a grid of values into a CSV or JSONL file\n"
+        "  analyze the analytic (queueing-theory) answer for a scenario, instantly\n"
         "  check   validate a scenario without running it\n\n" +
         text_of(options) + "\nSee 'tiersim COMMAND --help' for the options of a command.\n");
     return 0;
@@ -490,8 +524,9 @@ int dispatch(const std::vector<std::string>& args) {
   if (*command == "compare") return compare_command(rest);
   if (*command == "sweep") return sweep_command(rest);
   if (*command == "check") return check_command(rest);
-  throw UsageError(fmt::format("unknown command \"{}\"; the commands are run, compare, sweep and check (see "
-                               "'tiersim --help')",
+  if (*command == "analyze") return analyze_command(rest);
+  throw UsageError(fmt::format("unknown command \"{}\"; the commands are run, compare, sweep, analyze and check "
+                               "(see 'tiersim --help')",
                                *command));
 }
 

@@ -155,6 +155,22 @@ TEST_F(CliTest, CheckHelpMentionsEveryFlag) {
   }
 }
 
+TEST_F(CliTest, AnalyzeGivesTheAnalyticAnswer) {
+  const Outcome help = tiersim({"analyze", "--help"});
+  EXPECT_EQ(help.status, 0);
+  for (const char* flag : {"SCENARIO", "--set", "--format", "--help"}) {
+    EXPECT_NE(help.out.find(flag), std::string::npos) << flag << " missing from:\n" << help.out;
+  }
+  const Outcome table = tiersim({"analyze", tiny_.string()});
+  EXPECT_EQ(table.status, 0) << table.err;
+  EXPECT_NE(table.out.find("Bottleneck"), std::string::npos) << table.out;
+  const Outcome json = tiersim({"analyze", tiny_.string(), "--format", "json"});
+  EXPECT_EQ(json.status, 0) << json.err;
+  EXPECT_NO_THROW((void)nlohmann::ordered_json::parse(json.out));
+  expect_bad_input(tiersim({"analyze", tiny_.string(), "--format", "xml"}), "--format");
+  expect_bad_input(tiersim({"analyze"}), "SCENARIO");
+}
+
 TEST_F(CliTest, UnknownFlagsAndCommandsAreBadInput) {
   expect_bad_input(tiersim({"--bogus"}), "--bogus");
   expect_bad_input(tiersim({"run", tiny_.string(), "--bogus"}), "--bogus");
