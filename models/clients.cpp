@@ -157,6 +157,10 @@ void Clients::launch(RequestId id, Time arrival) {
     r.client_deadline = r.sent + client_.timeout;
     r.client_timer = stack_.simulation().schedule_at<&Clients::on_timeout>(r.client_deadline, this, id);
   }
+  if (arrival == stack_.simulation().now()) {  // no client latency: no event needed
+    on_attempt(id);
+    return;
+  }
   stack_.simulation().schedule_at<&Clients::on_attempt>(arrival, this, id);
 }
 

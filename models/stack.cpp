@@ -153,6 +153,10 @@ void Stack::send(Node* from, Node& to, RequestId id, Request& r, double bytes, b
   }
   const Time delay = latency + link_latency(source, to.host());
   r.message_first_bit = first_bit_leaves + delay;
+  if (last_bit_leaves + delay == now && !to.host().has_nic()) {  // nothing in between: no event needed
+    to.on_message(id);
+    return;
+  }
   sim_.schedule_at<&Node::on_message>(last_bit_leaves + delay, &to, id);
 }
 
