@@ -310,8 +310,6 @@ void HaproxyNode::on_check_result(std::uint64_t arg) {
   sim_.schedule_at<&HaproxyNode::on_check>(next, this, server);
 }
 
-void HaproxyNode::on_down(bool graceful) { Node::on_down(graceful); }
-
 void HaproxyNode::on_up() {
   Node::on_up();
   // A restarted HAProxy forgets its servers' states and checks afresh.

@@ -25,7 +25,6 @@ class HaproxyNode final : public Node {
 
   // Whether this node's health checks consider server i up.
   bool server_marked_up(int i) const { return servers_[static_cast<std::size_t>(i)].marked_up; }
-  void on_down(bool graceful) override;
   void on_up() override;
 
   // Requests at server i (connected + queued for it), for tests and reports.

@@ -316,24 +316,23 @@ void Stack::trace(const std::string& text) {
   if (trace_) trace_(sim_.now(), text);
 }
 
-void Stack::add_partition(const std::vector<std::vector<std::string>>& groups) {
+
+std::vector<int> Stack::partition_groups(const std::vector<std::vector<std::string>>& groups) {
   std::vector<int> group_of(hosts_.size(), -1);
   for (std::size_t g = 0; g < groups.size(); ++g) {
     for (const auto& name : groups[g]) {
       if (Node* n = node_named(name)) group_of[static_cast<std::size_t>(n->host().index())] = static_cast<int>(g);
     }
   }
-  partitions_.push_back(std::move(group_of));
+  return group_of;
+}
+
+void Stack::add_partition(const std::vector<std::vector<std::string>>& groups) {
+  partitions_.push_back(partition_groups(groups));
 }
 
 void Stack::remove_partition(const std::vector<std::vector<std::string>>& groups) {
-  std::vector<int> group_of(hosts_.size(), -1);
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    for (const auto& name : groups[g]) {
-      if (Node* n = node_named(name)) group_of[static_cast<std::size_t>(n->host().index())] = static_cast<int>(g);
-    }
-  }
-  std::erase(partitions_, group_of);
+  std::erase(partitions_, partition_groups(groups));
 }
 
 void Stack::send_to_client(Node& from, RequestId id, Request& r, double bytes) {

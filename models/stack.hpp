@@ -115,6 +115,8 @@ class Stack {
   // (connection reset) or must wait for its timers (silence).
   void lose_requests(const std::function<bool(const Node&)>& dead, bool reset);
   void rearm_timers(RequestId id, Request& r);
+  // Each host's group in a partition (-1: not listed).
+  std::vector<int> partition_groups(const std::vector<std::vector<std::string>>& groups);
   // Latency between two hosts, including link faults.
   Time link_latency(const Host& from, const Host& to);
 
