@@ -170,7 +170,7 @@ void Clients::on_attempt(std::uint64_t id) {
   Node* entry = entry_->node_for(r->client);
   if (entry == nullptr || !entry->host().up()) {
     // Nobody answers the address: the connection attempt times out.
-    r->wait_token = static_cast<std::uint32_t>(FailureReason::kLbUnreachable);
+    r->connect_failure = FailureReason::kLbUnreachable;
     stack_.simulation().schedule_in<&Clients::on_attempt_failed>(client_.connect_timeout, this, id);
     return;
   }
@@ -181,22 +181,20 @@ void Clients::on_attempt(std::uint64_t id) {
 }
 
 void Clients::entry_refused(RequestId id, Request& r) {
-  r.wait_token = static_cast<std::uint32_t>(FailureReason::kLbUnreachable);
+  r.connect_failure = FailureReason::kLbUnreachable;
   stack_.simulation().schedule_in<&Clients::on_attempt_failed>(client_latency_, this, id);
 }
 
 void Clients::connection_lost(RequestId id, Request& r, bool reset) {
   if (!reset) return;  // silence: only the client's timeout will tell
-  r.wait_token = static_cast<std::uint32_t>(FailureReason::kConnectionLost);
+  r.connect_failure = FailureReason::kConnectionLost;
   stack_.simulation().schedule_in<&Clients::on_attempt_failed>(client_latency_, this, id);
 }
 
 void Clients::on_attempt_failed(std::uint64_t id) {
   Request* r = stack_.requests().find(id);
   if (r == nullptr) return;
-  const auto reason = static_cast<FailureReason>(r->wait_token);
-  r->wait_token = 0;
-  attempt_over(id, *r, reason);
+  attempt_over(id, *r, r->connect_failure);
 }
 
 void Clients::rearm(RequestId id, Request& r) {

@@ -81,6 +81,9 @@ struct Request {
   Time first_sent = 0;           // when the client sent the first attempt
   std::uint16_t attempt = 0;     // 0 for the first
   bool orphan = false;           // the client gave up on it: ends uncounted
+  // Why the attempt failed before any tier took it (unreachable entry address,
+  // reset connection), carried to the client's delayed notice of it.
+  FailureReason connect_failure = FailureReason::kCount;
   Time client_deadline = 0;      // the client's timeout for this attempt; 0 = none
   sim::EventHandle client_timer;
   // The message in transit (one at a time: calls are synchronous).
