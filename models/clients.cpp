@@ -167,7 +167,7 @@ void Clients::launch(RequestId id, Time arrival) {
 void Clients::on_attempt(std::uint64_t id) {
   Request* r = stack_.requests().find(id);
   if (r == nullptr) return;
-  Node* entry = entry_->node_for(r->client);
+  Node* entry = entry_->node_for(*r);
   if (entry == nullptr || !entry->host().up()) {
     // Nobody answers the address: the connection attempt times out.
     r->connect_failure = FailureReason::kLbUnreachable;

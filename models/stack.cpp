@@ -297,7 +297,7 @@ Node* Stack::node_named(const std::string& name) {
 void Stack::reset_connections_through(Node& through, std::size_t address) {
   std::vector<RequestId> hit;
   requests_.for_each_live([&](RequestId id, const Request& r) {
-    if (r.depth >= 0 && r.frames[0].node == through.id() && clients_->entry().address_of(r.client) == address) {
+    if (r.depth >= 0 && r.frames[0].node == through.id() && clients_->entry().address_of(r) == address) {
       hit.push_back(id);
     }
   });

@@ -48,7 +48,7 @@ Node* EntryAddresses::node_at(std::size_t address) const {
   return nodes_[static_cast<std::size_t>(a.owner)];
 }
 
-Node* EntryAddresses::node_for(std::uint32_t client) const { return node_at(address_of(client)); }
+Node* EntryAddresses::node_for(const Request& attempt) const { return node_at(address_of(attempt)); }
 
 void EntryAddresses::schedule_takeover(std::size_t address, int node, Time delay) {
   Address& a = addresses_[address];

@@ -15,6 +15,11 @@
 //
 // Other entry tiers (a single node, nginx, plain servers) have no floating
 // address: clients spread over their nodes (DNS round robin).
+//
+// A client's first attempt goes to its own address, and each retry to the
+// next one: a retry opens a new connection, and a client that got no answer
+// tries the next DNS record. That is how, in active-active mode, clients of a
+// dead load balancer reach the survivor before it takes their address over.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +28,7 @@
 #include <vector>
 
 #include "models/config.hpp"
+#include "models/request.hpp"
 #include "sim/event_queue.hpp"
 
 namespace models {
@@ -34,11 +40,13 @@ class EntryAddresses {
  public:
   EntryAddresses(Stack& stack, const std::vector<Node*>& entry_nodes);
 
-  // The node that answers for this client's address now, or nullptr when the
+  // The node that answers the attempt's address now, or nullptr when the
   // address is unowned or in ARP transit.
-  Node* node_for(std::uint32_t client) const;
+  Node* node_for(const Request& attempt) const;
   std::size_t address_count() const { return addresses_.size(); }
-  std::size_t address_of(std::uint32_t client) const { return client % addresses_.size(); }
+  std::size_t address_of(const Request& attempt) const {
+    return (std::uint64_t{attempt.client} + attempt.attempt) % addresses_.size();
+  }
   // The node behind a given address, or nullptr.
   Node* node_at(std::size_t address) const;
 
