@@ -18,9 +18,11 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "analysis/analysis_report.hpp"
+#include "analysis/comparison.hpp"
+#include "cli/analysis_outputs.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
-#include "analysis/analysis_report.hpp"
 #include "cli/run_outputs.hpp"
 #include "models/run.hpp"
 #include "cli_config.h"
@@ -52,6 +54,15 @@ class UsageError : public std::runtime_error {
 void write_stdout(std::string_view text) {
   std::cout << text << std::flush;
   if (!std::cout) throw std::runtime_error("cannot write to standard output");
+}
+
+// To `output` when given, whole or not at all; else to stdout.
+void emit(const std::optional<fs::path>& output, std::string_view text) {
+  if (output) {
+    cli::write_file_atomically(*output, text);
+  } else {
+    write_stdout(text);
+  }
 }
 
 std::string text_of(const po::options_description& options) {
@@ -232,6 +243,10 @@ int run_command(const std::vector<std::string>& args) {
        "window length of --timeseries")
       ("trace-faults", po::bool_switch(),
        "print the timeline of faults, detections, failovers and repairs of replication 0 on stderr")
+      ("analyze", po::bool_switch(),
+       "add the analytic answer beside the simulated one: utilization per station, mean response overall and "
+       "per class, availability, with differences beyond the thresholds marked and their likely reasons "
+       "(docs/analysis.md)")
       ("help,h", po::bool_switch(), "show this help");
   po::options_description all;
   all.add(visible).add_options()("scenario", po::value<std::string>());
@@ -304,13 +319,20 @@ int run_command(const std::vector<std::string>& args) {
     result = experiment::run_experiment(config, options, progress);
   }  // the progress line is cleared here, before any output
 
-  const std::string text = format == "json" ? experiment::experiment_json(result).dump(2) + "\n"
-                                            : experiment::experiment_table(result, options.jobs);
-  if (output) {
-    cli::write_file_atomically(*output, text);
-  } else {
-    write_stdout(text);
+  std::optional<analysis::Comparison> comparison;
+  if (vm["analyze"].as<bool>()) {
+    comparison = analysis::compare(result.config, analysis::analyze(result.config), result.runs);
   }
+  std::string text;
+  if (format == "json") {
+    nlohmann::ordered_json json = experiment::experiment_json(result);
+    if (comparison) json["analysis"] = cli::comparison_json(*comparison);
+    text = json.dump(2) + "\n";
+  } else {
+    text = experiment::experiment_table(result, options.jobs);
+    if (comparison) text += cli::comparison_table(*comparison);
+  }
+  emit(output, text);
   return 0;
 }
 
@@ -369,11 +391,7 @@ int compare_command(const std::vector<std::string>& args) {
   const std::string text = format == "json"  ? experiment::comparison_json(compared).dump(2) + "\n"
                            : format == "csv" ? experiment::comparison_csv(compared)
                                              : experiment::comparison_table(compared, options.jobs);
-  if (output) {
-    cli::write_file_atomically(*output, text);
-  } else {
-    write_stdout(text);
-  }
+  emit(output, text);
   return 0;
 }
 
@@ -465,7 +483,13 @@ int analyze_command(const std::vector<std::string>& args) {
   po::options_description visible("Options");
   add_set_option(visible);
   visible.add_options()
-      ("format", po::value<std::string>()->value_name("FORMAT")->default_value("table"), "table or json")
+      ("format", po::value<std::string>()->value_name("FORMAT")->default_value("table"),
+       "table or json (without --vary)")
+      ("vary", po::value<std::vector<std::string>>()->value_name("KEY.PATH=SPEC"),
+       "analyse a grid of values, as 'tiersim sweep' does, into a CSV with sweep's column names "
+       "(repeatable; needs --output)")
+      ("output,o", po::value<std::string>()->value_name("FILE"),
+       "write to FILE instead of stdout; FILE is replaced whole or left untouched")
       ("help,h", po::bool_switch(), "show this help");
   po::options_description all;
   all.add(visible).add_options()("scenario", po::value<std::string>());
@@ -475,10 +499,13 @@ int analyze_command(const std::vector<std::string>& args) {
 
   if (vm["help"].as<bool>()) {
     write_stdout(
-        "Usage: tiersim analyze SCENARIO [options]\n\n"
+        "Usage: tiersim analyze SCENARIO [options]\n"
+        "       tiersim analyze SCENARIO --vary KEY.PATH=SPEC [--vary ...] --output FILE.csv\n\n"
         "The analytic answer for SCENARIO, without simulating: each resource's demand and\n"
         "utilization, the bottleneck and saturation load, and queueing-network estimates of\n"
-        "response times (times in milliseconds).\n\n" +
+        "response times (times in milliseconds). With --vary, the same over a grid of values\n"
+        "(the SPECs of 'tiersim sweep'), one CSV row per point, with the column names of\n"
+        "'tiersim sweep' where the analysis has a value (docs/analysis.md).\n\n" +
         text_of(visible));
     return 0;
   }
@@ -487,9 +514,22 @@ int analyze_command(const std::vector<std::string>& args) {
   if (format != "table" && format != "json") {
     throw UsageError(fmt::format("--format: expected table or json, found \"{}\"", format));
   }
-  const models::ScenarioConfig config = loader::load_scenario_file(vm["scenario"].as<std::string>(), overrides(vm));
-  const auto result = analysis::analyze(config);
-  write_stdout(format == "json" ? analysis::to_json(result).dump(2) + "\n" : analysis::format_table(result));
+  const fs::path scenario = vm["scenario"].as<std::string>();
+  std::optional<fs::path> output;
+  if (vm.count("output")) output = vm["output"].as<std::string>();
+
+  std::string text;
+  if (vm.count("vary")) {
+    if (!vm["format"].defaulted()) throw UsageError("--format: --vary always writes CSV");
+    if (!output) throw UsageError("analyze --vary: expected --output FILE.csv");
+    std::vector<experiment::Vary> varies;
+    for (const auto& vary : vm["vary"].as<std::vector<std::string>>()) varies.push_back(experiment::parse_vary(vary));
+    text = cli::analytic_sweep_csv(experiment::plan_sweep(scenario, overrides(vm), varies));
+  } else {
+    const auto result = analysis::analyze(loader::load_scenario_file(scenario, overrides(vm)));
+    text = format == "json" ? analysis::to_json(result).dump(2) + "\n" : analysis::format_table(result);
+  }
+  emit(output, text);
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -302,6 +303,158 @@ TEST_F(CliTest, FailingOutputExits1AndLeavesNoFile) {
   EXPECT_EQ(onto_dir.status, 1) << onto_dir.err;
   EXPECT_EQ(sorted_entries(work_), (std::vector<std::string>{"taken", "tiny.yaml"}));
   EXPECT_TRUE(fs::is_empty(work_ / "taken"));
+}
+
+
+// The lines of `text`, and the comma-separated cells of a CSV line.
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> cells_of(const std::string& line) {
+  std::vector<std::string> cells;
+  std::istringstream in(line);
+  for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
+  return cells;
+}
+
+// The line of the comparison table whose row is `label`.
+std::string row_line(const std::string& table, const std::string& label) {
+  for (const auto& line : lines_of(table)) {
+    if (line.size() > 3 && line.compare(3, label.size() + 1, label + " ") == 0) return line;
+  }
+  return {};
+}
+
+// tiny: web1's two cores serve exp(2ms) at 300/s, 30% busy; at 1100/s they
+// would be 110% busy, so its queue of 16 rejects requests.
+TEST_F(CliTest, RunAnalyzePutsTheAnalysisBesideTheSimulation) {
+  const Outcome plain = tiersim({"run", tiny_.string()});
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_EQ(plain.out.find("analysis vs simulation"), std::string::npos);
+
+  const Outcome light = tiersim({"run", tiny_.string(), "--analyze"});
+  ASSERT_EQ(light.status, 0) << light.err;
+  EXPECT_GT(light.out.find("analysis vs simulation"), light.out.find("mean queue")) << "after the run's report";
+  for (const char* label : {"throughput (req/s)", "response (ms)", "  get", "web1.cpu", "availability"}) {
+    EXPECT_NE(row_line(light.out, label), "") << label << " missing from:\n" << light.out;
+  }
+  EXPECT_NE(row_line(light.out, "web1.cpu").find("30.00%"), std::string::npos) << light.out;
+  EXPECT_EQ(row_line(light.out, "availability").rfind("   ", 0), 0u) << "not highlighted:\n" << light.out;
+  for (const auto& line : lines_of(light.out)) EXPECT_LE(line.size(), 100u) << line;
+
+  const Outcome overload = tiersim({"run", tiny_.string(), "--analyze", "--set", "workload.arrivals=poisson(1100/s)"});
+  ASSERT_EQ(overload.status, 0) << overload.err;
+  for (const char* label : {"throughput (req/s)", "response (ms)", "web1.cpu", "availability"}) {
+    EXPECT_EQ(row_line(overload.out, label).rfind("!  ", 0), 0u) << label << " not highlighted:\n" << overload.out;
+  }
+  for (const char* reason : {"likely reasons", "finite_pool", "server_queue", "saturation", "offered 110.0%"}) {
+    EXPECT_NE(overload.out.find(reason), std::string::npos) << reason << " missing from:\n" << overload.out;
+  }
+}
+
+TEST_F(CliTest, RunAnalyzeJsonHasAnAnalysisSection) {
+  const Outcome plain = tiersim({"run", tiny_.string(), "--format", "json"});
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_FALSE(nlohmann::ordered_json::parse(plain.out).contains("analysis"));
+
+  const Outcome o = tiersim({"run", tiny_.string(), "--format", "json", "--analyze", "--replications", "2",
+                             "--set", "workload.arrivals=poisson(1100/s)"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto json = nlohmann::ordered_json::parse(o.out);
+  ASSERT_TRUE(json.contains("analysis")) << o.out;
+  const auto& analysis = json["analysis"];
+  EXPECT_EQ(analysis["replications"], 2);
+  EXPECT_EQ(analysis["thresholds"]["response_relative"], 0.1);
+  std::map<std::string, nlohmann::ordered_json> rows;
+  for (const auto& row : analysis["rows"]) rows[row["name"].get<std::string>()] = row;
+  for (const char* name : {"throughput", "response", "response get", "web1.cpu", "availability"}) {
+    ASSERT_TRUE(rows.contains(name)) << name << " missing from " << analysis.dump(2);
+  }
+  const auto& cpu = rows["web1.cpu"];
+  EXPECT_EQ(cpu["quantity"], "utilization");
+  EXPECT_DOUBLE_EQ(cpu["analytic"].get<double>(), 1.1);
+  EXPECT_TRUE(cpu["simulated"]["ci95"].is_array()) << "two replications give an interval";
+  EXPECT_EQ(cpu["highlight"], true);
+  std::vector<std::string> causes;
+  for (const auto& r : rows["throughput"]["reasons"]) causes.push_back(r["cause"]);
+  EXPECT_NE(std::find(causes.begin(), causes.end(), "finite_pool"), causes.end()) << rows["throughput"].dump(2);
+  // Saturated: no analytic response, and that is a disagreement.
+  EXPECT_TRUE(rows["response"]["analytic"].is_null());
+  EXPECT_EQ(rows["response"]["unit"], "ms");
+  EXPECT_EQ(rows["response"]["highlight"], true);
+}
+
+// The analytic sweep has sweep's columns, less those without an analytic
+// value, plus the analysis's own three; a row per grid point.
+TEST_F(CliTest, AnalyzeVaryWritesSweepColumns) {
+  const std::vector<std::string> grid{"--vary", "workload.arrivals=poisson({100,200,300}/s)", "--vary",
+                                      "machines.box.cores=1,2"};
+  std::vector<std::string> sweep_args{"sweep", tiny_.string(), "--output", (work_ / "sweep.csv").string()};
+  sweep_args.insert(sweep_args.end(), grid.begin(), grid.end());
+  const Outcome sweep = tiersim(sweep_args);
+  ASSERT_EQ(sweep.status, 0) << sweep.err;
+  std::vector<std::string> analyze_args{"analyze", tiny_.string(), "--output", (work_ / "analytic.csv").string()};
+  analyze_args.insert(analyze_args.end(), grid.begin(), grid.end());
+  const Outcome analyze = tiersim(analyze_args);
+  ASSERT_EQ(analyze.status, 0) << analyze.err;
+  EXPECT_EQ(analyze.out, "");
+  EXPECT_EQ(sorted_entries(work_), (std::vector<std::string>{"analytic.csv", "sweep.csv", "tiny.yaml"}))
+      << "no temporary file left";
+
+  const std::vector<std::string> lines = lines_of(read_file(work_ / "analytic.csv"));
+  ASSERT_EQ(lines.size(), 1u + 3u * 2u);
+  const std::vector<std::string> header = cells_of(lines.front());
+  EXPECT_EQ(header, (std::vector<std::string>{"workload.arrivals", "machines.box.cores", "latency_ms.mean",
+                                              "throughput_rps", "availability", "nodes.web1.cpu_utilization",
+                                              "nodes.web1.nic_utilization", "nodes.web1.disk_utilization",
+                                              "operational.bottleneck", "operational.bottleneck_utilization",
+                                              "operational.saturation_rate_per_s"}));
+  // Every shared column has the name and the relative order it has in the sweep.
+  const std::vector<std::string> sweep_header = cells_of(lines_of(read_file(work_ / "sweep.csv")).front());
+  std::size_t last = 0;
+  for (const auto& column : header) {
+    if (column.rfind("operational.", 0) == 0) continue;
+    const auto at = std::find(sweep_header.begin(), sweep_header.end(), column);
+    ASSERT_NE(at, sweep_header.end()) << column << " is not a sweep column";
+    EXPECT_GE(static_cast<std::size_t>(at - sweep_header.begin()), last) << column;
+    last = static_cast<std::size_t>(at - sweep_header.begin());
+  }
+  // The first point: 100/s on one core, 2 ms each: 20% busy.
+  const std::vector<std::string> first = cells_of(lines[1]);
+  ASSERT_EQ(first.size(), header.size());
+  EXPECT_EQ(first[0], "100");
+  EXPECT_EQ(first[1], "1");
+  EXPECT_EQ(first[3], "100");
+  EXPECT_DOUBLE_EQ(std::stod(first[5]), 0.2);
+  EXPECT_EQ(first[8], "web1.cpu");
+
+  // Run again over a file: replaced whole, not appended to.
+  const Outcome again = tiersim(analyze_args);
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(lines_of(read_file(work_ / "analytic.csv")), lines);
+}
+
+TEST_F(CliTest, AnalyzeVaryRejectsBadInputAndKeepsTheFile) {
+  const fs::path file = work_ / "analytic.csv";
+  std::ofstream(file) << "kept\n";
+  const auto analyze = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"analyze", tiny_.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return tiersim(args);
+  };
+  expect_bad_input(analyze({"--vary", "cores", "--output", file.string()}), "KEY.PATH=SPEC");
+  expect_bad_input(analyze({"--vary", "machines.box.cores=1:x:1", "--output", file.string()}), "plain number");
+  expect_bad_input(analyze({"--vary", "machines.box.cores=2,zero", "--output", file.string()}),
+                   "machines.box.cores");
+  expect_bad_input(analyze({"--vary", "tiers.web.nope=1,2", "--output", file.string()}), "tiers.web.nope");
+  expect_bad_input(analyze({"--vary", "machines.box.cores=1,2"}), "--output");
+  expect_bad_input(analyze({"--vary", "machines.box.cores=1,2", "--format", "json", "--output", file.string()}),
+                   "--format");
+  EXPECT_EQ(read_file(file), "kept\n");
 }
 
 }  // namespace
