@@ -396,7 +396,7 @@ void add_pool_results(const StackModel& model, QueueingAnalysis& q, bool closed)
     r.holding = q.holding.pool_holding[p];
     r.utilization = q.holding.pool_busy[p] / pool.capacity;
     r.wait = q.holding.pool_wait[p];
-    if (pool.loss && r.rate > 0.0) {
+    if (pool.loss && r.rate > 0.0 && std::isfinite(r.holding)) {
       // Slots in units of the mean request's share (a proxied nginx request takes two).
       const double offered = r.rate * r.holding;
       const double units = offered > 0.0 ? q.holding.pool_busy[p] / offered : 1.0;
@@ -459,6 +459,8 @@ QueueingAnalysis open_analysis(const StackModel& model) {
     const Pool& pool = model.pools[static_cast<std::size_t>(p)];
     const double offered = rate * holding;
     if (pool.loss || offered <= 0.0) return 0.0;
+    // Above a pool that never drains, holding is endless (or NaN, from 0 visits x an endless call).
+    if (!std::isfinite(offered)) return kInfinity;
     const double slots = std::floor(pool.capacity / (busy / offered));
     if (offered >= slots) return kInfinity;
     return erlang_c(static_cast<int>(slots), offered) * holding / (slots - offered);

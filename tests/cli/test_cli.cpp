@@ -438,6 +438,26 @@ TEST_F(CliTest, AnalyzeVaryWritesSweepColumns) {
   EXPECT_EQ(lines_of(read_file(work_ / "analytic.csv")), lines);
 }
 
+// Past the load its 4 app workers carry (2289/s), 3-scale-up has no steady
+// state: the point's mean latency is empty and the workers are the bottleneck.
+TEST_F(CliTest, AnalyzeVaryPastAPoolsSaturation) {
+  const fs::path file = work_ / "analytic.csv";
+  const Outcome o = tiersim({"analyze", (source_root_ / "scenarios" / "3-scale-up.yaml").string(), "--set",
+                             "tiers.app.workers=4", "--vary", "workload.arrivals=poisson({600,2200}/s)", "--output",
+                             file.string()});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::vector<std::string> lines = lines_of(read_file(file));
+  ASSERT_EQ(lines.size(), 3u);
+  const std::vector<std::string> header = cells_of(lines[0]);
+  const auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  ASSERT_LT(column("latency_ms.mean"), header.size());
+  EXPECT_NE(cells_of(lines[1]).at(column("latency_ms.mean")), "");
+  EXPECT_EQ(cells_of(lines[2]).at(column("latency_ms.mean")), "");
+  EXPECT_EQ(cells_of(lines[2]).at(column("operational.bottleneck")), "app1.workers");
+}
+
 TEST_F(CliTest, AnalyzeVaryRejectsBadInputAndKeepsTheFile) {
   const fs::path file = work_ / "analytic.csv";
   std::ofstream(file) << "kept\n";
