@@ -246,18 +246,19 @@ bool Clients::may_retry(const Request& r) {
   return true;
 }
 
-Time Clients::backoff(const Request& r) const {
-  const BackoffConfig& b = client_.backoff;
+Time backoff_delay(const BackoffConfig& b, int retry, sim::RandomStream& rng) {
   double wait = static_cast<double>(b.base);
-  // Called for attempt k >= 1 (the k-th retry): base * 2^(k-1).
-  if (b.exponential) wait *= std::ldexp(1.0, r.attempt - 1);
+  if (b.exponential) wait *= std::ldexp(1.0, retry - 1);
   if (b.cap > 0) wait = std::min(wait, static_cast<double>(b.cap));
-  if (b.jitter != Jitter::kNone) {
-    // Jitter draws come from the request's own stream: common random numbers.
-    auto rng = sim::RandomStream::keyed(r.demand_seed, sim::fnv1a64("client.backoff"), r.attempt);
-    wait = b.jitter == Jitter::kFull ? wait * rng.uniform01() : wait / 2 + wait / 2 * rng.uniform01();
-  }
+  if (b.jitter == Jitter::kFull) wait *= rng.uniform01();
+  if (b.jitter == Jitter::kEqual) wait = wait / 2 + wait / 2 * rng.uniform01();
   return sim::to_time(wait);
+}
+
+Time Clients::backoff(const Request& r) const {
+  // Jitter draws come from the request's own stream: common random numbers.
+  auto rng = sim::RandomStream::keyed(r.demand_seed, sim::fnv1a64("client.backoff"), r.attempt);
+  return backoff_delay(client_.backoff, r.attempt, rng);
 }
 
 void Clients::attempt_over(RequestId id, Request& r, std::optional<FailureReason> failure) {

@@ -45,6 +45,11 @@ class RateSchedule {
   std::vector<RatePiece> pieces_;
 };
 
+// The wait before retry number `retry` (1 for the first): `base`, doubled for
+// each further retry when exponential, at most `cap`, then jittered with
+// draws from `rng` (full: uniform(0, wait); equal: wait/2 + uniform(0, wait/2)).
+Time backoff_delay(const BackoffConfig& backoff, int retry, sim::RandomStream& rng);
+
 class Clients {
  public:
   Clients(Stack& stack, const WorkloadConfig& workload, Time client_latency);
