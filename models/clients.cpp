@@ -137,17 +137,18 @@ void Clients::send(Time sent, std::uint32_t client, sim::RandomStream& rng) {
   if (auto* windows = stack_.windows()) windows->offered();
   if (client_.budget) tokens_ = std::min(client_.budget->max_tokens, tokens_ + client_.budget->ratio);
   // An open breaker fails the request at the client, without sending it.
-  if (client_.circuit_breaker) {
-    const Time now = stack_.simulation().now();
-    if (now < breaker_open_until_ || (breaker_open_until_ > 0 && breaker_trial_out_)) {
-      count(r, FailureReason::kCircuitOpen);
-      requests.release(id);
-      if (!schedule_) user_done(client);
-      return;
-    }
-    if (breaker_open_until_ > 0) breaker_trial_out_ = true;  // half-open: this one is the trial
+  if (!breaker_admits(stack_.simulation().now())) {
+    finish(id, r, FailureReason::kCircuitOpen);
+    return;
   }
   launch(id, sent + client_latency_);
+}
+
+bool Clients::breaker_admits(Time now) {
+  if (!client_.circuit_breaker || breaker_open_until_ == 0) return true;  // closed
+  if (now < breaker_open_until_ || breaker_trial_out_) return false;
+  breaker_trial_out_ = true;
+  return true;
 }
 
 void Clients::launch(RequestId id, Time arrival) {
@@ -268,7 +269,9 @@ void Clients::attempt_over(RequestId id, Request& r, std::optional<FailureReason
     stack_.requests().release(id);
     return;
   }
-  if (client_.circuit_breaker) {
+  // Outcomes that arrive while the breaker is open (of attempts sent before
+  // it opened) change nothing: only time ends the open state.
+  if (client_.circuit_breaker && sim.now() >= breaker_open_until_) {
     if (failure) {
       if (++consecutive_failures_ >= client_.circuit_breaker->failures || breaker_trial_out_) {
         breaker_open_until_ = sim.now() + client_.circuit_breaker->open_for;
@@ -282,17 +285,40 @@ void Clients::attempt_over(RequestId id, Request& r, std::optional<FailureReason
     }
   }
   if (failure && *failure != FailureReason::kCircuitOpen && may_retry(r)) {
-    if (r.measured) ++retries_;
-    if (auto* windows = stack_.windows()) windows->retried();
     ++r.attempt;
     r.depth = -1;
     r.client_deadline = 0;
     r.visits.fill(0);
     const RequestId fresh = stack_.requests().rekey(id);
     r.sent = sim.now() + backoff(r);
-    launch(fresh, r.sent + client_latency_);
+    // The breaker judges a retry when it is sent, after its backoff.
+    if (client_.circuit_breaker && r.sent > sim.now()) {
+      sim.schedule_at<&Clients::on_retry_due>(r.sent, this, fresh);
+      return;
+    }
+    retry(fresh, r);
     return;
   }
+  finish(id, r, failure);
+}
+
+void Clients::on_retry_due(std::uint64_t id) {
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  retry(id, *r);
+}
+
+void Clients::retry(RequestId id, Request& r) {
+  if (!breaker_admits(stack_.simulation().now())) {
+    finish(id, r, FailureReason::kCircuitOpen);
+    return;
+  }
+  if (r.measured) ++retries_;
+  if (auto* windows = stack_.windows()) windows->retried();
+  launch(id, r.sent + client_latency_);
+}
+
+void Clients::finish(RequestId id, Request& r, std::optional<FailureReason> failure) {
   count(r, failure);
   const std::uint32_t client = r.client;
   stack_.requests().release(id);

@@ -62,6 +62,7 @@ class Clients {
   void on_response(std::uint64_t id);        // the response reached its client
   void on_timeout(std::uint64_t id);         // the client gives up on the attempt
   void on_attempt_failed(std::uint64_t id);  // a connection-level failure reaches the client
+  void on_retry_due(std::uint64_t id);       // a retry's backoff is over
 
   // The request failed (after every tier released it).
   void failed(RequestId id, Request& r, FailureReason reason);
@@ -88,6 +89,13 @@ class Clients {
   void attempt_over(RequestId id, Request& r, std::optional<FailureReason> failure);
   bool may_retry(const Request& r);
   Time backoff(const Request& r) const;
+  // Sends a retry now, unless the circuit breaker refuses it.
+  void retry(RequestId id, Request& r);
+  // Whether the circuit breaker lets an attempt be sent now; in the half-open
+  // state the attempt it lets through becomes the trial.
+  bool breaker_admits(Time now);
+  // Counts the request's outcome and releases it; a closed-loop user thinks.
+  void finish(RequestId id, Request& r, std::optional<FailureReason> failure);
   void user_done(std::uint32_t user);
   void count(const Request& r, std::optional<FailureReason> failure);
 
