@@ -77,7 +77,9 @@ Context context_of(const models::ScenarioConfig& config, const AnalysisResult& a
     c.pools.push_back({Cause::kFinitePool, "the simulation rejected requests at full limits (" + rejected +
                                                "); the analysis serves every request"});
   }
+  // Pools whose holding is endless only wait on a saturated one: the saturation reason names that.
   for (const PoolResult& p : analysis.queueing.pools) {
+    if (!std::isfinite(p.holding)) continue;
     for (const auto& flag : p.flags) c.pools.push_back({Cause::kFinitePool, p.name + ": " + flag});
   }
   double attempts = 0.0, offered = 0.0;
@@ -99,9 +101,17 @@ Context context_of(const models::ScenarioConfig& config, const AnalysisResult& a
     c.no_warmup = Reason{Cause::kFewSamples, "no warm-up: the run starts empty, which shortens waits"};
   }
   if (!analysis.queueing.stable) {
-    std::string why;
-    for (const auto& note : analysis.queueing.notes) why += (why.empty() ? "" : "; ") + note;
-    c.saturation = Reason{Cause::kSaturation, why.empty() ? "the analysis has no steady state at this load" : why};
+    // What saturates first: stations, and pools whose own holding is finite.
+    std::string first;
+    const auto name = [&first](const std::string& n) { first += (first.empty() ? "" : ", ") + n; };
+    for (const StationResult& s : analysis.queueing.stations) {
+      if (s.utilization >= 1.0) name(s.name);
+    }
+    for (const PoolResult& p : analysis.queueing.pools) {
+      if (std::isinf(p.wait) && std::isfinite(p.holding)) name(p.name);
+    }
+    c.saturation = Reason{Cause::kSaturation, "the analysis has no steady state at this load: " + first +
+                                                  " saturate" + (first.find(',') == std::string::npos ? "s" : "")};
   }
   return c;
 }
