@@ -1,7 +1,6 @@
 #include "cli/analysis_outputs.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <optional>
 #include <utility>
