@@ -359,7 +359,7 @@ const std::vector<KindInfo>& kinds() {
        "haproxy",
        "a",
        {"balance", "cluster", "maxconn", "backlog", "server_maxconn", "maxqueue", "timeout_queue", "weights", "tls",
-        "health_check", "retries", "redispatch", "timeout_connect", "timeout_server", "vrrp"}},
+        "health_check", "slowstart", "retries", "redispatch", "timeout_connect", "timeout_server", "vrrp"}},
       {Kind::kNginx,
        "nginx",
        "an",
@@ -828,6 +828,13 @@ class Converter {
   // Health checks, retries, timeouts, and VRRP between the nodes of a pair.
   static void read_haproxy_failure_handling(const MapReader& m, int count, models::HaproxyConfig& c) {
     if (const auto f = m.get("health_check")) c.health_check = read_health_check(*f);
+    if (const auto f = m.get("slowstart")) {
+      c.slowstart = to_duration(*f, false);
+      if (c.slowstart > 0 && !c.health_check) {
+        fail(*f, "slowstart ramps up a server that health checks mark UP again, but the tier has no health_check",
+             "add health_check: true, or remove slowstart");
+      }
+    }
     if (const auto f = m.get("retries")) c.retries = to_int(*f, 0, kMaxRetries);
     if (const auto f = m.get("redispatch")) c.redispatch = to_bool(*f);
     if (const auto f = m.get("timeout_connect")) {
@@ -847,14 +854,15 @@ class Converter {
 
   // true: HAProxy's defaults; false: no checks; or a map of the settings.
   static std::optional<models::HealthCheckConfig> read_health_check(const Field& f) {
-    constexpr std::string_view kWhat = "true, false or a map of inter, fastinter, downinter, rise, fall and timeout";
+    constexpr std::string_view kWhat =
+        "true, false or a map of inter, fastinter, downinter, rise, fall, timeout, observe, error_limit and on_error";
     if (f.node.type == Node::Type::kScalar && (f.node.text == "true" || f.node.text == "false")) {
       if (f.node.text == "false") return std::nullopt;
       return models::HealthCheckConfig{};
     }
     if (f.node.type != Node::Type::kMap) expected(f, kWhat);
     const MapReader m(f);
-    m.allow_only({"inter", "fastinter", "downinter", "rise", "fall", "timeout"});
+    m.allow_only({"inter", "fastinter", "downinter", "rise", "fall", "timeout", "observe", "error_limit", "on_error"});
     models::HealthCheckConfig hc;
     if (const auto d = m.get("inter")) hc.inter = to_duration(*d, true);
     // For these three, 0 is HAProxy's "not set" (see config.hpp).
@@ -863,7 +871,30 @@ class Converter {
     if (const auto d = m.get("timeout")) hc.timeout = to_duration(*d, false);
     if (const auto n = m.get("rise")) hc.rise = to_int(*n, 1);
     if (const auto n = m.get("fall")) hc.fall = to_int(*n, 1);
+    read_observe(m, hc);
     return hc;
+  }
+
+  // Passive health: observe, and what its errors do.
+  static void read_observe(const MapReader& m, models::HealthCheckConfig& hc) {
+    if (const auto f = m.get("observe")) {
+      hc.observe = to_choice<models::Observe>(
+          *f, {{"layer4", models::Observe::kLayer4}, {"layer7", models::Observe::kLayer7}});
+    }
+    if (const auto n = m.get("error_limit")) hc.error_limit = to_int(*n, 1);
+    if (const auto f = m.get("on_error")) {
+      hc.on_error = to_choice<models::OnError>(*f, {{"fastinter", models::OnError::kFastinter},
+                                                    {"fail-check", models::OnError::kFailCheck},
+                                                    {"sudden-death", models::OnError::kSuddenDeath},
+                                                    {"mark-down", models::OnError::kMarkDown}});
+    }
+    if (hc.observe != models::Observe::kOff) return;
+    for (const auto* key : {"error_limit", "on_error"}) {
+      if (const auto k = key_named(m, key)) {
+        fail(*k, fmt::format("{} acts on the errors that observe counts, but observe is not set", key),
+             "add observe: layer4 or observe: layer7, or remove it");
+      }
+    }
   }
 
   static models::VrrpConfig read_vrrp(const Field& f, int count) {

@@ -164,6 +164,13 @@ struct TlsConfig {
   double requests_per_connection = 1.0;  // keep-alive reuse (>= 1)
 };
 
+// HAProxy passive health (`observe`): what counts as an error on live
+// traffic. layer4: failed connections; layer7: those and bad responses
+// (5xx, resets, `timeout server`).
+enum class Observe { kOff, kLayer4, kLayer7 };
+// What `error_limit` consecutive live errors do (`on-error`).
+enum class OnError { kFastinter, kFailCheck, kSuddenDeath, kMarkDown };
+
 // HAProxy active health checks (`check` on the server lines). Without them a
 // server is always considered up.
 struct HealthCheckConfig {
@@ -173,6 +180,9 @@ struct HealthCheckConfig {
   int rise = 2;
   int fall = 3;
   Time timeout = 0;    // `timeout check`; 0 = unset: a probe may take up to inter
+  Observe observe = Observe::kOff;
+  int error_limit = 10;
+  OnError on_error = OnError::kFailCheck;
 };
 
 // keepalived VRRP between the two HAProxy nodes.
@@ -200,6 +210,9 @@ struct HaproxyConfig {
   std::vector<int> weights;  // per server of the next tier; empty = all 1
   std::optional<TlsConfig> tls;
   std::optional<HealthCheckConfig> health_check;
+  // A server marked UP again ramps its weight and maxconn from almost 0 to
+  // full over this time; 0 = off.
+  Time slowstart = 0;
   int retries = 3;                // on connection failure
   bool redispatch = false;        // the last retry goes to another server
   Time timeout_connect = 5 * sim::kSecond;

@@ -1,6 +1,8 @@
 #include "models/haproxy.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <string>
 
 #include "models/stack.hpp"
 
@@ -9,6 +11,9 @@ namespace models {
 namespace {
 // Frame::downstream while waiting in the backend queue (no server chosen yet).
 constexpr std::uint32_t kBackendQueue = std::numeric_limits<std::uint32_t>::max();
+// HAProxy's BE_WEIGHT_SCALE: effective weights count sixteenths of a
+// configured weight, the steps slowstart ramps by.
+constexpr int kWeightScale = 16;
 
 const HaproxyConfig& haproxy_config(const TierConfig& tier) { return std::get<HaproxyConfig>(tier.kind); }
 
@@ -33,13 +38,18 @@ HaproxyNode::HaproxyNode(Stack& stack, const TierConfig& tier, int tier_index, i
   if (tier_index + 1 < stack.tier_count()) {
     const auto& next = stack.tier_nodes(tier_index + 1);
     const auto weights = server_weights(config_, next.size());
+    std::vector<int> effective;
     for (std::size_t i = 0; i < next.size(); ++i) {
       Server s;
       s.node = next[i];
       s.weight = weights[i];
+      s.effective_weight = weights[i] * kWeightScale;
+      // As HAProxy starts its servers: up, but one failed check marks them down.
+      if (config_.health_check) s.health = config_.health_check->rise;
+      effective.push_back(s.effective_weight);
       servers_.push_back(std::move(s));
     }
-    round_robin_ = SmoothWeightedRoundRobin(weights);
+    round_robin_ = SmoothWeightedRoundRobin(effective);
   }
   start_checks();
 }
@@ -79,6 +89,21 @@ int HaproxyNode::server_index(std::uint32_t node_id) const {
   return -1;
 }
 
+bool HaproxyNode::dynamic_weights() const {
+  return config_.balance != Balance::kStaticRoundRobin && config_.balance != Balance::kSource;
+}
+
+int HaproxyNode::server_maxconn(const Server& s) const {
+  const int limit = config_.server_maxconn;
+  if (limit == 0 || !s.warming_up) return limit;
+  const Time elapsed = sim_.now() - s.up_since;
+  if (elapsed >= config_.slowstart) return limit;
+  // HAProxy's srv_dynamic_maxconn: the limit times the whole percents of the
+  // ramp done, at least 1.
+  const long long percent = 100 * elapsed / config_.slowstart;
+  return std::max(1, static_cast<int>(static_cast<long long>(limit) * percent / 100));
+}
+
 int HaproxyNode::choose_server(int exclude) {
   const auto eligible = [this, exclude](int i) {
     const Server& s = servers_[static_cast<std::size_t>(i)];
@@ -101,7 +126,8 @@ int HaproxyNode::choose_server(int exclude) {
       for (int k = 0; k < n; ++k) {
         const int i = static_cast<int>((leastconn_cursor_ + static_cast<std::size_t>(k)) % static_cast<std::size_t>(n));
         if (!eligible(i)) continue;
-        const double load = static_cast<double>(server_load(i)) / servers_[static_cast<std::size_t>(i)].weight;
+        const double load =
+            static_cast<double>(server_load(i)) / servers_[static_cast<std::size_t>(i)].effective_weight;
         if (load < best_load) {
           best_load = load;
           best = i;
@@ -114,7 +140,7 @@ int HaproxyNode::choose_server(int exclude) {
       // Power of N choices: N weighted draws, keep the least loaded.
       long long total = 0;
       for (int i = 0; i < n; ++i) {
-        if (eligible(i)) total += servers_[static_cast<std::size_t>(i)].weight;
+        if (eligible(i)) total += servers_[static_cast<std::size_t>(i)].effective_weight;
       }
       if (total == 0) return -1;
       int best = -1;
@@ -124,10 +150,11 @@ int HaproxyNode::choose_server(int exclude) {
         int chosen = -1;
         for (int i = 0; i < n && chosen < 0; ++i) {
           if (!eligible(i)) continue;
-          point -= servers_[static_cast<std::size_t>(i)].weight;
+          point -= servers_[static_cast<std::size_t>(i)].effective_weight;
           if (point < 0) chosen = i;
         }
-        const double load = static_cast<double>(server_load(chosen)) / servers_[static_cast<std::size_t>(chosen)].weight;
+        const double load =
+            static_cast<double>(server_load(chosen)) / servers_[static_cast<std::size_t>(chosen)].effective_weight;
         if (load < best_load) {
           best_load = load;
           best = chosen;
@@ -198,6 +225,7 @@ void HaproxyNode::dispatch(RequestId id, Request& r, int forced, int exclude) {
 void HaproxyNode::connect(RequestId id, Request& r, int server) {
   Server& s = servers_[static_cast<std::size_t>(server)];
   ++s.connections;
+  ++s.connections_opened;
   r.frame().holds_call = true;
   send_call(id, r, *s.node);
 }
@@ -216,7 +244,14 @@ void HaproxyNode::drop_stale(std::deque<Waiter>& queue) {
   }
 }
 
+// The server answered: a good response.
 void HaproxyNode::end_call(Request&, Frame& f) {
+  if (!f.holds_call) return;
+  observe(server_index(f.downstream), CallOutcome::kGoodResponse);
+  release_server(f);
+}
+
+void HaproxyNode::release_server(Frame& f) {
   if (!f.holds_call) return;
   f.holds_call = false;
   const int i = server_index(f.downstream);
@@ -230,12 +265,20 @@ void HaproxyNode::end_call(Request&, Frame& f) {
 // received is not replayed.
 void HaproxyNode::call_failed(RequestId id, Request& r, FailureReason cause) {
   Frame& f = r.frame();
-  end_call(r, f);
+  const int server = server_index(f.downstream);
+  release_server(f);
+  // A reset or `timeout server` comes after the connection was made.
+  observe(server, cause == FailureReason::kConnectFailed ? CallOutcome::kConnectFailed : CallOutcome::kBadResponse);
   if (cause == FailureReason::kConnectFailed && f.tries <= config_.retries) {
     sim_.schedule_in<&HaproxyNode::on_retry>(std::min<Time>(config_.timeout_connect, sim::kSecond), this, id);
     return;
   }
-  fail(id, cause == FailureReason::kConnectFailed ? FailureReason::kConnectFailed : cause);
+  fail(id, cause);
+}
+
+// A deeper tier failed the request: the server answered with an error.
+void HaproxyNode::call_answered_with_error(Request&, Frame& f) {
+  if (f.holds_call) observe(server_index(f.downstream), CallOutcome::kBadResponse);
 }
 
 void HaproxyNode::on_retry(std::uint64_t id) {
@@ -257,14 +300,23 @@ void HaproxyNode::start_checks() {
   // HAProxy spreads the first checks over the first interval.
   for (std::size_t i = 0; i < servers_.size(); ++i) {
     const auto phase = static_cast<Time>(rng_.below(static_cast<std::uint64_t>(config_.health_check->inter)));
-    sim_.schedule_in<&HaproxyNode::on_check>(phase, this, i);
+    servers_[i].checking = false;
+    schedule_check(static_cast<int>(i), sim_.now() + phase);
   }
+}
+
+void HaproxyNode::schedule_check(int server, Time at) {
+  Server& s = servers_[static_cast<std::size_t>(server)];
+  sim_.cancel(s.check_timer);
+  s.next_check = at;
+  s.check_timer = sim_.schedule_at<&HaproxyNode::on_check>(at, this, static_cast<std::uint64_t>(server));
 }
 
 void HaproxyNode::on_check(std::uint64_t server) {
   if (!answering()) return;  // checks stop with the process; on_up restarts them
   Server& s = servers_[server];
   const HealthCheckConfig& hc = *config_.health_check;
+  s.checking = true;
   s.check_started = sim_.now();
   const Time round_trip = 2 * stack_.config().network.latency;
   bool ok = false;
@@ -275,48 +327,151 @@ void HaproxyNode::on_check(std::uint64_t server) {
   } else {
     ok = s.node->process_up();
   }
-  sim_.schedule_in<&HaproxyNode::on_check_result>(takes, this, (server << 1) | (ok ? 1u : 0u));
+  s.check_timer =
+      sim_.schedule_in<&HaproxyNode::on_check_result>(takes, this, (server << 1) | (ok ? 1u : 0u));
 }
 
 void HaproxyNode::on_check_result(std::uint64_t arg) {
   if (!answering()) return;
-  const std::size_t server = arg >> 1;
-  const bool ok = (arg & 1) != 0;
-  Server& s = servers_[server];
-  const HealthCheckConfig& hc = *config_.health_check;
-  if (s.marked_up) {
-    s.failures = ok ? 0 : s.failures + 1;
-    if (s.failures >= hc.fall) {
-      s.marked_up = false;
-      s.failures = 0;
-      s.successes = 0;
-      stack_.trace("detect: " + name_ + " marks " + s.node->name() + " DOWN");
-    }
+  const auto server = static_cast<int>(arg >> 1);
+  Server& s = servers_[static_cast<std::size_t>(server)];
+  s.checking = false;
+  if ((arg & 1) != 0) {
+    check_passed(server);
   } else {
-    s.successes = ok ? s.successes + 1 : 0;
-    if (s.successes >= hc.rise) {
-      s.marked_up = true;
-      s.successes = 0;
-      stack_.trace("detect: " + name_ + " marks " + s.node->name() + " UP");
-      serve_queues(static_cast<int>(server));
-    }
+    check_failed(server, "");
   }
-  const Time fast = hc.fastinter > 0 ? hc.fastinter : hc.inter;
-  const Time down = hc.downinter > 0 ? hc.downinter : hc.inter;
-  Time interval = hc.inter;
-  if (s.marked_up && s.failures > 0) interval = fast;
-  if (!s.marked_up) interval = s.successes > 0 ? fast : down;
-  const Time next = std::max(sim_.now(), s.check_started + interval);
-  sim_.schedule_at<&HaproxyNode::on_check>(next, this, server);
+  const Time next = std::max(sim_.now(), s.check_started + check_interval(s));
+  s.fast_check = false;  // HAProxy forces fastinter for one interval only
+  schedule_check(server, next);
+}
+
+// HAProxy's srv_getinter.
+Time HaproxyNode::check_interval(const Server& s) const {
+  const HealthCheckConfig& hc = *config_.health_check;
+  if (!s.fast_check && s.health == hc.rise + hc.fall - 1) return hc.inter;
+  if (!s.marked_up && s.health == 0) return hc.downinter > 0 ? hc.downinter : hc.inter;
+  return hc.fastinter > 0 ? hc.fastinter : hc.inter;
+}
+
+// A pass raises health by one; reaching rise marks the server UP at full health.
+void HaproxyNode::check_passed(int server) {
+  Server& s = servers_[static_cast<std::size_t>(server)];
+  const HealthCheckConfig& hc = *config_.health_check;
+  const int full = hc.rise + hc.fall - 1;
+  if (s.health < full) {
+    ++s.health;
+    if (s.health >= hc.rise) s.health = full;
+  }
+  s.consecutive_errors = 0;
+  if (s.marked_up || s.health < hc.rise) return;
+  s.marked_up = true;
+  stack_.trace("detect: " + name_ + " marks " + s.node->name() + " UP");
+  if (config_.slowstart > 0) {
+    // HAProxy restarts a recovered server at the smallest weight step.
+    s.warming_up = true;
+    s.up_since = sim_.now();
+    if (dynamic_weights()) set_effective_weight(server, s.weight);
+    s.warmup_timer = sim_.schedule_in<&HaproxyNode::on_warmup_step>(
+        std::max<Time>(sim::kSecond, config_.slowstart / 20), this, static_cast<std::uint64_t>(server));
+  }
+  serve_queues(server);
+}
+
+// A failure lowers health by one; below rise the server is DOWN at health 0.
+void HaproxyNode::check_failed(int server, const std::string& why) {
+  Server& s = servers_[static_cast<std::size_t>(server)];
+  if (s.health > 0) {
+    --s.health;
+    if (s.health < config_.health_check->rise) s.health = 0;
+  }
+  if (!s.marked_up || s.health > 0) return;
+  s.marked_up = false;
+  s.warming_up = false;
+  sim_.cancel(s.warmup_timer);
+  stack_.trace("detect: " + name_ + " marks " + s.node->name() + " DOWN" + why);
+}
+
+// Passive health (observe): consecutive errors on live traffic; at
+// error_limit, on_error acts as HAProxy's does.
+void HaproxyNode::observe(int server, CallOutcome outcome) {
+  if (!config_.health_check || config_.health_check->observe == Observe::kOff) return;
+  const HealthCheckConfig& hc = *config_.health_check;
+  Server& s = servers_[static_cast<std::size_t>(server)];
+  // layer4 judges only the connection, so any answer counts as a success.
+  const bool error = outcome == CallOutcome::kConnectFailed ||
+                     (outcome == CallOutcome::kBadResponse && hc.observe == Observe::kLayer7);
+  if (!error) {
+    s.consecutive_errors = 0;
+    return;
+  }
+  if (++s.consecutive_errors < hc.error_limit) return;
+  s.consecutive_errors = 0;
+  s.fast_check = true;  // every mode forces fastinter
+  const std::string why = " (" + std::to_string(hc.error_limit) + " errors in a row on live traffic)";
+  switch (hc.on_error) {
+    case OnError::kFastinter:
+      break;
+    case OnError::kSuddenDeath:
+      // One failed check short of DOWN, then this one counts as a failed check.
+      s.health = std::min(s.health, hc.rise + 1);
+      check_failed(server, why);
+      break;
+    case OnError::kFailCheck:
+      check_failed(server, why);
+      break;
+    case OnError::kMarkDown:
+      s.health = hc.rise;
+      check_failed(server, why);
+      break;
+  }
+  // Bring the next probe forward to one fastinter from now when that is
+  // sooner (HAProxy only does so when fastinter is set).
+  if (hc.fastinter == 0 || s.checking || !sim_.is_pending(s.check_timer)) return;
+  const Time sooner = sim_.now() + check_interval(s);
+  if (sooner >= s.next_check) return;
+  s.fast_check = false;
+  schedule_check(server, sooner);
+}
+
+// Slowstart: every max(1 s, slowstart / 20), as HAProxy's warmup task, the
+// weight becomes weight x (1 + floor(16 x elapsed / slowstart)) / 16 for the
+// dynamic algorithms, and queued requests may take the higher maxconn.
+void HaproxyNode::on_warmup_step(std::uint64_t server) {
+  Server& s = servers_[server];
+  const auto i = static_cast<int>(server);
+  const Time elapsed = sim_.now() - s.up_since;
+  if (elapsed >= config_.slowstart) {
+    s.warming_up = false;
+    set_effective_weight(i, s.weight * kWeightScale);
+  } else {
+    if (dynamic_weights()) {
+      set_effective_weight(i, s.weight * static_cast<int>(1 + kWeightScale * elapsed / config_.slowstart));
+    }
+    s.warmup_timer = sim_.schedule_in<&HaproxyNode::on_warmup_step>(
+        std::max<Time>(sim::kSecond, config_.slowstart / 20), this, server);
+  }
+  serve_queues(i);
+}
+
+void HaproxyNode::set_effective_weight(int server, int weight) {
+  servers_[static_cast<std::size_t>(server)].effective_weight = weight;
+  round_robin_.set_weight(static_cast<std::size_t>(server), weight);
 }
 
 void HaproxyNode::on_up() {
   Node::on_up();
-  // A restarted HAProxy forgets its servers' states and checks afresh.
-  for (auto& s : servers_) {
+  // A restarted HAProxy forgets its servers' states and checks afresh; no
+  // slowstart, as when HAProxy starts.
+  for (std::size_t i = 0; i < servers_.size(); ++i) {
+    Server& s = servers_[i];
     s.marked_up = true;
-    s.failures = 0;
-    s.successes = 0;
+    if (config_.health_check) s.health = config_.health_check->rise;
+    s.consecutive_errors = 0;
+    s.fast_check = false;
+    s.warming_up = false;
+    sim_.cancel(s.warmup_timer);
+    set_effective_weight(static_cast<int>(i), s.weight * kWeightScale);
   }
   start_checks();
 }
@@ -326,9 +481,11 @@ void HaproxyNode::serve_queues(int server) {
   while (has_room(s) && s.weight > 0) {
     drop_stale(s.queue);
     drop_stale(backend_queue_);
-    const bool from_server = !s.queue.empty() &&
-                             (backend_queue_.empty() || s.queue.front().since <= backend_queue_.front().since);
-    std::deque<Waiter>* queue = from_server ? &s.queue : (backend_queue_.empty() ? nullptr : &backend_queue_);
+    // A server marked down takes only the requests pinned to it (retries).
+    const bool backend = s.marked_up && !backend_queue_.empty();
+    const bool from_server =
+        !s.queue.empty() && (!backend || s.queue.front().since <= backend_queue_.front().since);
+    std::deque<Waiter>* queue = from_server ? &s.queue : (backend ? &backend_queue_ : nullptr);
     if (queue == nullptr) return;
     const Waiter w = queue->front();
     queue->pop_front();
@@ -352,7 +509,7 @@ void HaproxyNode::on_queue_timeout(std::uint64_t id) {
 
 void HaproxyNode::abort_call(RequestId, Request& r, Frame& f) {
   if (f.holds_call) {
-    end_call(r, f);
+    release_server(f);
     return;
   }
   if (&f != &r.frame() || r.wait_token == 0) return;

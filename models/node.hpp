@@ -73,6 +73,9 @@ class Node {
 
   // Releases what frame f holds; called for every frame of a failing request.
   void abort(RequestId id, Request& r, Frame& f);
+  // A deeper tier failed the request while frame f waited for its call: the
+  // call was answered with an error (a 5xx). Called before abort.
+  virtual void call_answered_with_error(Request&, Frame&) {}
 
   // Mean number of requests at the node (waiting or served) since the reset.
   double queue_mean(Time now) const { return present_.mean(now); }

@@ -32,6 +32,8 @@ class SmoothWeightedRoundRobin {
     return pick([](int) { return true; });
   }
   const std::vector<int>& weights() const { return weights_; }
+  // A new weight for server i (HAProxy's slowstart ramps it); its credit carries over.
+  void set_weight(std::size_t i, int weight) { weights_[i] = weight; }
 
  private:
   std::vector<int> weights_;

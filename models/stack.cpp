@@ -354,6 +354,7 @@ void Stack::fail(RequestId id, FailureReason reason) {
   Request& r = requests_.get(id);
   for (int d = r.depth; d >= 0; --d) {
     Frame& f = r.frames[static_cast<std::size_t>(d)];
+    if (d < r.depth) nodes_[f.node]->call_answered_with_error(r, f);
     nodes_[f.node]->abort(id, r, f);
   }
   clients_->failed(id, r, reason);

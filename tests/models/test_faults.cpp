@@ -16,35 +16,9 @@ using models::FaultKind;
 using models::ScenarioConfig;
 using sim::Distribution;
 using sim::Time;
+using test_support::FaultRun;
 using test_support::load;
-
-FaultConfig scheduled(FaultKind kind, const std::string& node, Time at, Time duration) {
-  FaultConfig f;
-  f.kind = kind;
-  f.target = node;
-  f.nodes = {node};
-  f.at = at;
-  f.duration = duration;
-  return f;
-}
-
-// A stack driven by hand, with its fault timeline captured.
-struct FaultRun {
-  explicit FaultRun(ScenarioConfig c) : config(std::move(c)), sim(config.run.seed), stack(config, sim) {
-    stack.set_trace([this](Time t, const std::string& text) { trace.emplace_back(t, text); });
-    stack.start();
-  }
-  Time first_trace(const std::string& fragment) const {
-    for (const auto& [t, text] : trace) {
-      if (text.find(fragment) != std::string::npos) return t;
-    }
-    return -1;
-  }
-  ScenarioConfig config;
-  sim::Simulation sim;
-  models::Stack stack;
-  std::vector<std::pair<Time, std::string>> trace;
-};
+using test_support::scheduled;
 
 // Steps the clock 1 ms at a time until the entry address answers again.
 Time address_back_after(FaultRun& run, Time from, Time limit) {
