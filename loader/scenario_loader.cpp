@@ -373,7 +373,7 @@ const std::vector<KindInfo>& kinds() {
        "database",
        "a",
        {"replicas", "reads", "max_connections", "page_size", "log_flush_size", "query_size", "result_size",
-        "failover"}},
+        "failover", "replication_lag"}},
       {Kind::kServer, "server", "a", {"workers", "queue"}},
   };
   return table;
@@ -802,7 +802,7 @@ class Converter {
     return c;
   }
 
-  static models::DatabaseConfig read_database(const MapReader& m, int count) {
+  models::DatabaseConfig read_database(const MapReader& m, int count) const {
     models::DatabaseConfig c;
     c.replicas = count - 1;  // read_placement checked an explicit replicas against count
     if (const auto f = m.get("reads")) {
@@ -815,6 +815,13 @@ class Converter {
     if (const auto f = m.get("query_size")) c.query_bytes = to_size(*f, false);
     if (const auto f = m.get("result_size")) c.result_bytes = to_size(*f, false);
     read_failover(m, c);
+    if (const auto f = m.get("replication_lag")) {
+      if (c.replicas == 0) {
+        fail(*f, "replication_lag delays the replicas, but the tier has no replicas",
+             "give the tier replicas: 1 or more, or remove replication_lag");
+      }
+      c.replication_lag = to_distribution(*f, base_dir_);
+    }
     return c;
   }
 

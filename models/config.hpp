@@ -259,6 +259,10 @@ struct DatabaseConfig {
   // writes wait for the primary's repair.
   std::optional<Time> failover_detection;
   Time failover_promotion = 0;
+  // Asynchronous replication: each replica applies a write this long (one
+  // draw per write and replica) after the write commits. Unset: replicas are
+  // always current and no read is stale.
+  std::optional<Distribution> replication_lag;
 };
 
 struct ServerConfig {

@@ -1,5 +1,7 @@
 #include "models/database.hpp"
 
+#include <algorithm>
+
 #include "models/stack.hpp"
 
 namespace models {
@@ -7,7 +9,8 @@ namespace models {
 DatabaseNode::DatabaseNode(Stack& stack, const TierConfig& tier, int tier_index, int index_in_tier,
                            std::uint32_t node_id, std::string name, Host& host)
     : Node(stack, tier, tier_index, index_in_tier, node_id, std::move(name), host),
-      config_(std::get<DatabaseConfig>(tier.kind)) {
+      config_(std::get<DatabaseConfig>(tier.kind)),
+      lag_rng_(stack.simulation().stream("node." + name_ + ".replication")) {
   SlotPool::Config connections;
   connections.capacity = config_.max_connections;
   connections.queue_limit = 0;
@@ -36,6 +39,44 @@ void DatabaseNode::on_down(bool graceful) {
 void DatabaseNode::on_up() {
   Node::on_up();
   stack_.database_up(*this);  // back as a replica
+}
+
+// As the app routes queries: one that writes goes to the primary, any
+// other is a read.
+void DatabaseNode::visit_served(const Request& r) {
+  if (!config_.replication_lag) return;
+  const TierDemand* query = stack_.demand(r.request_class, tier_index_);
+  if (query != nullptr && query->writes > 0) {
+    // Committed: every other node applies it after its own lag.
+    for (Node* n : stack_.tier_nodes(tier_index_)) {
+      if (n == this) continue;
+      const Time lag = sim::to_time(config_.replication_lag->sample(lag_rng_));
+      static_cast<DatabaseNode*>(n)->replicate(r.client, sim_.now() + lag);
+    }
+    return;
+  }
+  // The primary (a promoted replica applies what it received before it
+  // serves) answers reads current.
+  if (this == &stack_.primary_of(tier_index_) || !r.measured) return;
+  stack_.metrics().replica_read(r.request_class, !current_for(r.client));
+}
+
+void DatabaseNode::replicate(std::uint32_t client, Time applied_at) {
+  const Time now = sim_.now();
+  while (!applied_order_.empty() && applied_order_.front().first <= now) {
+    const auto it = applied_at_.find(applied_order_.front().second);
+    if (it != applied_at_.end() && it->second <= now) applied_at_.erase(it);
+    applied_order_.pop_front();
+  }
+  // The client's reads are current once all its writes are applied.
+  Time& all_applied = applied_at_[client];
+  all_applied = std::max(all_applied, applied_at);
+  applied_order_.emplace_back(applied_at, client);
+}
+
+bool DatabaseNode::current_for(std::uint32_t client) const {
+  const auto it = applied_at_.find(client);
+  return it == applied_at_.end() || it->second <= sim_.now();
 }
 
 double DatabaseNode::io_bytes(const Request&, const Frame& f) const {

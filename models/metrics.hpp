@@ -45,10 +45,19 @@ class Metrics {
     ++classes_[static_cast<std::size_t>(request_class)].counts.failed[static_cast<std::size_t>(reason)];
   }
   void tier_visit(int tier, Time sojourn) { tier_sojourn_[static_cast<std::size_t>(tier)].record(sojourn); }
+  // A read query answered by a database replica; stale when the replica had
+  // not applied every earlier write of the same client.
+  void replica_read(int request_class, bool stale) {
+    auto& c = classes_[static_cast<std::size_t>(request_class)];
+    ++c.replica_reads;
+    if (stale) ++c.stale_reads;
+  }
 
   struct PerClass {
     RequestCounts counts;
     sim::LatencyHistogram latency;  // successful requests, client send to client receive
+    std::uint64_t replica_reads = 0;
+    std::uint64_t stale_reads = 0;
   };
   const std::vector<PerClass>& classes() const { return classes_; }
   const std::vector<sim::LatencyHistogram>& tier_sojourns() const { return tier_sojourn_; }

@@ -227,6 +227,7 @@ void Node::on_response(RequestId id, Request& r) {
 }
 
 void Node::respond(RequestId id, Request& r) {
+  visit_served(r);
   Frame& f = r.frame();
   const Time now = sim_.now();
   if (f.admission_units > 0) {

@@ -104,6 +104,8 @@ class Node {
   virtual void call_failed(RequestId id, Request& r, FailureReason cause);
   // The reason a request fails with when this kind gives up on a call.
   virtual FailureReason give_up_reason(FailureReason cause) const { return cause; }
+  // The visit's work is done and its response is about to leave.
+  virtual void visit_served(const Request&) {}
 
   // Sends the request to `target` (a node of the next tier). Tail call: the
   // request may have ended when it returns.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,18 @@
 
 namespace models {
 
+// Read-your-writes at database replicas (with replication_lag): read
+// queries answered by replicas, and those of them that were stale.
+struct StaleReads {
+  std::uint64_t count = 0;
+  std::uint64_t replica_reads = 0;
+};
+
 struct ClassResult {
   std::string name;
   RequestCounts counts;
   sim::LatencyHistogram latency;
+  std::optional<StaleReads> stale_reads;  // unset: no replication lag modelled
 };
 
 struct TierResult {
@@ -48,6 +57,7 @@ struct RunResult {
   std::uint64_t attempts = 0;
   std::uint64_t retries = 0;
   SloResult slo;
+  std::optional<StaleReads> stale_reads;  // over all classes; unset: no replication lag modelled
   std::uint64_t events = 0;
   double wall_seconds = 0.0;
 

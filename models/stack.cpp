@@ -1,5 +1,6 @@
 #include "models/stack.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "models/app_server.hpp"
@@ -368,12 +369,22 @@ RunResult Stack::results() const {
   result.replication = sim_.replication();
   result.duration = now;
   result.warmup = config_.run.warmup;
+  const bool stale_reads_counted = std::any_of(config_.tiers.begin(), config_.tiers.end(), [](const TierConfig& t) {
+    const auto* db = std::get_if<DatabaseConfig>(&t.kind);
+    return db != nullptr && db->replication_lag;
+  });
   for (std::size_t c = 0; c < config_.workload.classes.size(); ++c) {
     const auto& measured = metrics_.classes()[c];
-    ClassResult cr{config_.workload.classes[c].name, measured.counts, measured.latency};
+    ClassResult cr{config_.workload.classes[c].name, measured.counts, measured.latency, std::nullopt};
     result.totals.offered += cr.counts.offered;
     result.totals.succeeded += cr.counts.succeeded;
     for (std::size_t k = 0; k < cr.counts.failed.size(); ++k) result.totals.failed[k] += cr.counts.failed[k];
+    if (stale_reads_counted) {
+      cr.stale_reads = StaleReads{measured.stale_reads, measured.replica_reads};
+      if (!result.stale_reads) result.stale_reads = StaleReads{};
+      result.stale_reads->count += measured.stale_reads;
+      result.stale_reads->replica_reads += measured.replica_reads;
+    }
     result.latency.merge(cr.latency);
     result.classes.push_back(std::move(cr));
   }

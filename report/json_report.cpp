@@ -1,6 +1,7 @@
 #include "report/json_report.hpp"
 
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "models/request.hpp"
@@ -39,6 +40,15 @@ ordered_json requests(const models::RequestCounts& counts) {
   return j;
 }
 
+// null when no replication lag is modelled.
+ordered_json stale_reads(const std::optional<models::StaleReads>& stale) {
+  if (!stale) return ordered_json();
+  ordered_json j = ordered_json::object();
+  j["count"] = stale->count;
+  j["replica_reads"] = stale->replica_reads;
+  return j;
+}
+
 }  // namespace
 
 ordered_json run_result_json(const models::RunResult& result) {
@@ -60,6 +70,7 @@ ordered_json run_result_json(const models::RunResult& result) {
     cj["availability"] = c.counts.availability();
     cj["throughput_rps"] = static_cast<double>(c.counts.succeeded) / result.measured_seconds();
     cj["latency_ms"] = latency_ms(c.latency);
+    cj["stale_reads"] = stale_reads(c.stale_reads);
     classes[c.name] = std::move(cj);
   }
   j["classes"] = std::move(classes);
@@ -125,6 +136,7 @@ ordered_json run_result_json(const models::RunResult& result) {
     faults.push_back(std::move(fj));
   }
   j["faults"] = std::move(faults);
+  j["stale_reads"] = stale_reads(result.stale_reads);
   return j;
 }
 

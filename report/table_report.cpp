@@ -93,6 +93,22 @@ std::string failures(const models::RequestCounts& counts) {
   return text.empty() ? "none" : text;
 }
 
+// "12 of 3400 replica reads (0.35%): page 12"; the classes with any.
+std::string stale_reads(const models::RunResult& r) {
+  const models::StaleReads& total = *r.stale_reads;
+  std::string text = fmt::format("{} of {} replica reads", total.count, total.replica_reads);
+  if (total.replica_reads > 0) {
+    const double share = static_cast<double>(total.count) / static_cast<double>(total.replica_reads);
+    text += fmt::format(" ({:.2f}%)", 100.0 * share);
+  }
+  std::string by_class;
+  for (const auto& c : r.classes) {
+    if (!c.stale_reads || c.stale_reads->count == 0) continue;
+    by_class += fmt::format("{}{} {}", by_class.empty() ? "" : ", ", c.name, c.stale_reads->count);
+  }
+  return by_class.empty() ? text : text + ": " + by_class;
+}
+
 std::string per_second(double rate) {
   if (rate >= 1e9) return fmt::format("{:.2f}G", rate / 1e9);
   if (rate >= 1e6) return fmt::format("{:.2f}M", rate / 1e6);
@@ -131,6 +147,7 @@ std::string run_result_table(const models::RunResult& r) {
         fmt::format("{} ({} of {} requests; {} failed, {} in flight at the end)", availability(r.totals),
                     r.totals.succeeded, r.totals.offered, r.totals.failed_total(), r.totals.in_flight()));
   field(out, "failures", failures(r.totals));
+  if (r.stale_reads) field(out, "stale reads", stale_reads(r));
   out += '\n';
 
   Table classes({{"class", true}, {"offered"}, {"succeeded"}, {"failed"}, {"availability"}, {"mean ms"},

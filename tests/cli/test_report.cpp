@@ -25,12 +25,12 @@ models::RunResult sample() {
   r.seed = 3;
   r.duration = 10 * sim::kSecond;
   r.warmup = 2 * sim::kSecond;
-  models::ClassResult busy{"busy", {}, {}};
+  models::ClassResult busy{"busy", {}, {}, {}};
   busy.counts.offered = 1000;
   busy.counts.succeeded = 990;
   busy.counts.failed[static_cast<std::size_t>(models::FailureReason::kServerQueue)] = 8;
   for (int i = 1; i <= 990; ++i) busy.latency.record(i * sim::kMicrosecond);
-  models::ClassResult idle{"idle", {}, {}};
+  models::ClassResult idle{"idle", {}, {}, {}};
   idle.counts.offered = 5;
   idle.counts.failed[static_cast<std::size_t>(models::FailureReason::kAppBacklog)] = 5;
   for (const auto* c : {&busy, &idle}) {
@@ -52,7 +52,7 @@ TEST(JsonReport, HasTheStableKeysInOrder) {
   EXPECT_EQ(keys(j), (std::vector<std::string>{"scenario", "seed", "replication", "duration_s", "warmup_s",
                                                "requests", "throughput_rps", "availability", "latency_ms",
                                                "classes", "tiers", "nodes", "engine", "resilience", "slo",
-                                               "faults"}));
+                                               "faults", "stale_reads"}));
   EXPECT_EQ(keys(j["slo"]), (std::vector<std::string>{"target", "window_s", "windows", "time_availability",
                                                       "downtime_min", "nines", "error_budget_consumed"}));
   EXPECT_EQ(keys(j["requests"]), (std::vector<std::string>{"offered", "succeeded", "failed", "in_flight"}));
@@ -65,7 +65,7 @@ TEST(JsonReport, HasTheStableKeysInOrder) {
   EXPECT_EQ(keys(j["latency_ms"]), latency);
   EXPECT_EQ(keys(j["classes"]), (std::vector<std::string>{"busy", "idle"}));
   EXPECT_EQ(keys(j["classes"]["busy"]),
-            (std::vector<std::string>{"requests", "availability", "throughput_rps", "latency_ms"}));
+            (std::vector<std::string>{"requests", "availability", "throughput_rps", "latency_ms", "stale_reads"}));
   EXPECT_EQ(keys(j["tiers"]["web"]), (std::vector<std::string>{"kind", "sojourn_ms"}));
   EXPECT_EQ(keys(j["tiers"]["web"]["sojourn_ms"]), latency);
   EXPECT_EQ(keys(j["nodes"]["web1"]), (std::vector<std::string>{"tier", "host", "cpu_utilization", "nic_utilization",
@@ -100,6 +100,22 @@ TEST(JsonReport, EmptyHistogramsGiveNullLatencies) {
   for (const auto& [key, value] : latency.items()) EXPECT_TRUE(value.is_null()) << key;
 }
 
+// null without replication lag; with it, the count and its denominator.
+TEST(JsonReport, StaleReadsAreNullUnlessReplicationLagIsModelled) {
+  EXPECT_TRUE(report::run_result_json(sample())["stale_reads"].is_null());
+  EXPECT_TRUE(report::run_result_json(sample())["classes"]["busy"]["stale_reads"].is_null());
+  models::RunResult r = sample();
+  r.stale_reads = models::StaleReads{7, 400};
+  r.classes[0].stale_reads = models::StaleReads{7, 400};
+  r.classes[1].stale_reads = models::StaleReads{0, 0};
+  const ordered_json j = report::run_result_json(r);
+  EXPECT_EQ(keys(j["stale_reads"]), (std::vector<std::string>{"count", "replica_reads"}));
+  EXPECT_EQ(j["stale_reads"]["count"], 7);
+  EXPECT_EQ(j["stale_reads"]["replica_reads"], 400);
+  EXPECT_EQ(j["classes"]["busy"]["stale_reads"]["count"], 7);
+  EXPECT_EQ(j["classes"]["idle"]["stale_reads"]["replica_reads"], 0);
+}
+
 TEST(JsonReport, DumpsAreByteIdentical) {
   EXPECT_EQ(report::run_result_json(sample()).dump(2), report::run_result_json(sample()).dump(2));
 }
@@ -128,6 +144,16 @@ TEST(TableReport, AvailabilityNeverRoundsUpToOneHundredPercent) {
   r.totals.offered = 10'000;
   r.totals.succeeded = 9'999;
   EXPECT_NE(report::run_result_table(r).find("99.990%"), std::string::npos);
+}
+
+TEST(TableReport, StaleReadsLineOnlyWithReplicationLag) {
+  EXPECT_EQ(report::run_result_table(sample()).find("stale reads"), std::string::npos);
+  models::RunResult r = sample();
+  r.stale_reads = models::StaleReads{7, 400};
+  r.classes[0].stale_reads = models::StaleReads{7, 400};
+  r.classes[1].stale_reads = models::StaleReads{0, 0};
+  const std::string table = report::run_result_table(r);
+  EXPECT_NE(table.find("stale reads    7 of 400 replica reads (1.75%): busy 7\n"), std::string::npos) << table;
 }
 
 TEST(TableReport, SaysNoneWithoutFailures) {

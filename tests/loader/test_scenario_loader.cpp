@@ -560,6 +560,39 @@ TEST(FailureHandling, TierDefaults) {
   EXPECT_TRUE(c.faults.empty());
 }
 
+// HAProxy's defaults: no slowstart, no observe, error-limit 10, on-error
+// fail-check; no replication lag.
+TEST(FailureHandling, SlowstartPassiveChecksAndReplicationLag) {
+  const auto defaults = load(kFaulty);
+  const auto& lb = std::get<models::HaproxyConfig>(defaults.tiers[0].kind);
+  EXPECT_EQ(lb.slowstart, 0);
+  EXPECT_EQ(lb.health_check->observe, models::Observe::kOff);
+  EXPECT_EQ(lb.health_check->error_limit, 10);
+  EXPECT_EQ(lb.health_check->on_error, models::OnError::kFailCheck);
+  EXPECT_FALSE(std::get<models::DatabaseConfig>(defaults.tiers[3].kind).replication_lag.has_value());
+
+  const auto c = load(replace(
+      replace(kFaulty, "health_check: true",
+              "health_check: { observe: layer7, error_limit: 5, on_error: sudden-death }, slowstart: 30s"),
+      "replicas: 1,", "replicas: 1, replication_lag: exp(200ms),"));
+  const auto& set = std::get<models::HaproxyConfig>(c.tiers[0].kind);
+  EXPECT_EQ(set.slowstart, 30 * sim::kSecond);
+  EXPECT_EQ(set.health_check->observe, models::Observe::kLayer7);
+  EXPECT_EQ(set.health_check->error_limit, 5);
+  EXPECT_EQ(set.health_check->on_error, models::OnError::kSuddenDeath);
+  const auto& db = std::get<models::DatabaseConfig>(c.tiers[3].kind);
+  ASSERT_TRUE(db.replication_lag.has_value());
+  EXPECT_DOUBLE_EQ(db.replication_lag->mean(), 200e6);
+  for (const auto& [text, mode] : std::vector<std::pair<std::string, models::OnError>>{
+           {"fastinter", models::OnError::kFastinter},
+           {"fail-check", models::OnError::kFailCheck},
+           {"mark-down", models::OnError::kMarkDown}}) {
+    const auto m =
+        load(replace(kFaulty, "health_check: true", "health_check: { observe: layer4, on_error: " + text + " }"));
+    EXPECT_EQ(std::get<models::HaproxyConfig>(m.tiers[0].kind).health_check->on_error, mode) << text;
+  }
+}
+
 TEST(FailureHandling, ScheduledFaults) {
   using models::FaultKind;
   const auto c = load(kFaulty);
