@@ -101,6 +101,29 @@ bool EventQueue::pop(Time limit, FiredEvent& out) {
   // With nothing pending, do not let stale entries move last_ past the
   // caller's clock (which, after pop(kNever) fails, has not moved).
   if (live_ == 0) return false;
+  // With few events pending, most buckets hold one entry: pop it straight
+  // from its bucket instead of moving it through the front bucket.
+  while (front_head_ == front_.size()) {
+    const int b = lowest_occupied();
+    Bucket& bucket = buckets_[b];
+    if (bucket.head != bucket.tail || bucket.tail_size != 1) break;
+    const Entry& e = chunks_[bucket.head].entries[0];
+    if (e.time > limit) return false;
+    last_ = e.time;
+    chunks_[bucket.head].next = free_chunk_;
+    free_chunk_ = bucket.head;
+    bucket = Bucket{};
+    bucket_min_[b] = kNever;
+    occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+    if (is_stale(e)) {  // its event was cancelled
+      --stale_;
+      continue;
+    }
+    out = FiredEvent{e.time, e.fn, e.target, e.arg};
+    release(e.slot);
+    --live_;
+    return true;
+  }
   while (refill_front(limit)) {
     const Entry& e = front_[front_head_];
     if (is_stale(e)) {  // its event was cancelled

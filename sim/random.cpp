@@ -11,23 +11,6 @@ RandomStream::RandomStream(std::uint64_t seed, std::uint64_t replication, std::s
   seed_from(mix);
 }
 
-RandomStream RandomStream::keyed(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
-  std::uint64_t mix = a;
-  mix = splitmix64(mix) ^ b;
-  mix = splitmix64(mix) ^ c;
-  RandomStream stream;
-  stream.seed_from(mix);
-  return stream;
-}
-
-void RandomStream::seed_from(std::uint64_t mix) {
-  for (auto& word : s_) word = splitmix64(mix);
-  // An all-zero state is the generator's one fixed point; SplitMix64 outputs
-  // are a bijection of distinct inputs, so four zeros cannot occur in practice,
-  // but guard anyway.
-  if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 1;
-}
-
 double RandomStream::exponential(double mean) { return -mean * std::log(uniform_open0()); }
 
 double RandomStream::standard_normal() {

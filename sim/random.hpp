@@ -38,7 +38,15 @@ class RandomStream {
   RandomStream(std::uint64_t seed, std::uint64_t replication, std::string_view name);
   // A stream keyed by three numbers, for short-lived per-request streams
   // (a request's demand at one tier visit). Seeding costs four SplitMix64 steps.
-  static RandomStream keyed(std::uint64_t a, std::uint64_t b, std::uint64_t c);
+  // Inline: a request seeds one at every tier visit.
+  static RandomStream keyed(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+    std::uint64_t mix = a;
+    mix = splitmix64(mix) ^ b;
+    mix = splitmix64(mix) ^ c;
+    RandomStream stream;
+    stream.seed_from(mix);
+    return stream;
+  }
 
   std::uint64_t next_u64() {
     const std::uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
@@ -67,7 +75,13 @@ class RandomStream {
 
  private:
   RandomStream() = default;
-  void seed_from(std::uint64_t mix);
+  void seed_from(std::uint64_t mix) {
+    for (auto& word : s_) word = splitmix64(mix);
+    // An all-zero state is the generator's one fixed point; SplitMix64 outputs
+    // are a bijection of distinct inputs, so four zeros cannot occur in
+    // practice, but guard anyway.
+    if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 1;
+  }
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4];
   double spare_normal_ = 0.0;

@@ -35,7 +35,7 @@ void LatencyHistogram::record(Time value) {
   if (count_ == 0 || value < min_) min_ = value;
   if (value > max_) max_ = value;  // max_ starts at 0, below or equal to any value
   ++count_;
-  sum_ += static_cast<long double>(value);
+  sum_ += static_cast<std::uint64_t>(value);
 }
 
 void LatencyHistogram::merge(const LatencyHistogram& other) {
@@ -50,13 +50,13 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
 void LatencyHistogram::reset() {
   std::fill(counts_.begin(), counts_.end(), 0);
   count_ = 0;
-  sum_ = 0.0L;
+  sum_ = 0;
   min_ = 0;
   max_ = 0;
 }
 
 double LatencyHistogram::mean() const {
-  return count_ ? static_cast<double>(sum_ / static_cast<long double>(count_)) : 0.0;
+  return count_ ? static_cast<double>(static_cast<long double>(sum_) / static_cast<long double>(count_)) : 0.0;
 }
 
 double LatencyHistogram::quantile(double q) const {

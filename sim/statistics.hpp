@@ -46,7 +46,9 @@ class LatencyHistogram {
  private:
   std::vector<std::uint64_t> counts_ = std::vector<std::uint64_t>(kBucketCount, 0);
   std::uint64_t count_ = 0;
-  long double sum_ = 0.0L;
+  // Exact: an integer add per record (long double went through the x87 unit),
+  // and 2^128 ns is far beyond any run.
+  unsigned __int128 sum_ = 0;
   Time min_ = 0;
   Time max_ = 0;
 };

@@ -30,7 +30,10 @@ inline constexpr Time kNever = std::numeric_limits<Time>::max();
 inline Time to_time(double nanoseconds) {
   if (!(nanoseconds > 0.0)) return 0;  // also catches NaN
   if (nanoseconds >= 9.2e18) return kNever - 1;
-  return static_cast<Time>(std::llround(nanoseconds));
+  // Round half up by truncation: llround is a libm call on this hot path. The
+  // two differ only for the largest double below a half (0.49999999999999994
+  // + 0.5 rounds to 1.0), which is as deterministic.
+  return static_cast<Time>(nanoseconds + 0.5);
 }
 
 inline double to_seconds(Time t) { return static_cast<double>(t) / 1e9; }
