@@ -158,11 +158,24 @@ void Clients::launch(RequestId id, Time arrival) {
     r.client_deadline = r.sent + client_.timeout;
     r.client_timer = stack_.simulation().schedule_at<&Clients::on_timeout>(r.client_deadline, this, id);
   }
-  if (arrival == stack_.simulation().now()) {  // no client latency: no event needed
+  // The first bit reaches the entry address at `arrival` (clients' own links
+  // are not modelled); the entry node has the request once its receive port
+  // has taken every byte. Firing then, an idle port costs no second event.
+  r.message_bytes = stack_.request_bytes(r.request_class, 0);
+  r.message_is_response = false;
+  r.message_first_bit = arrival;
+  const Time in = attempt_time(arrival, r);
+  if (in == stack_.simulation().now()) {  // no client latency, no NIC: no event needed
     on_attempt(id);
     return;
   }
-  stack_.simulation().schedule_at<&Clients::on_attempt>(arrival, this, id);
+  stack_.simulation().schedule_at<&Clients::on_attempt>(in, this, id);
+}
+
+Time Clients::attempt_time(Time arrival, const Request& r) const {
+  const Node* entry = entry_->node_for(r);
+  if (entry == nullptr || !entry->host().has_nic()) return arrival;
+  return arrival + entry->host().nic_time(r.message_bytes);
 }
 
 void Clients::on_attempt(std::uint64_t id) {
@@ -172,12 +185,10 @@ void Clients::on_attempt(std::uint64_t id) {
   if (entry == nullptr || !entry->host().up()) {
     // Nobody answers the address: the connection attempt times out.
     r->connect_failure = FailureReason::kLbUnreachable;
-    stack_.simulation().schedule_in<&Clients::on_attempt_failed>(client_.connect_timeout, this, id);
+    stack_.simulation().schedule_at<&Clients::on_attempt_failed>(r->message_first_bit + client_.connect_timeout,
+                                                                 this, id);
     return;
   }
-  r->message_bytes = stack_.request_bytes(r->request_class, 0);
-  r->message_is_response = false;
-  r->message_first_bit = stack_.simulation().now();  // clients' own links are not modelled
   entry->on_message(id);
 }
 
@@ -319,28 +330,42 @@ void Clients::retry(RequestId id, Request& r) {
 }
 
 void Clients::finish(RequestId id, Request& r, std::optional<FailureReason> failure) {
-  count(r, failure);
+  const Time now = stack_.simulation().now();
+  count(r, failure, now);
   const std::uint32_t client = r.client;
   stack_.requests().release(id);
-  if (!schedule_) user_done(client);
+  if (!schedule_) user_done(client, now);
 }
 
-void Clients::count(const Request& r, std::optional<FailureReason> failure) {
-  if (r.measured) stack_.slo().ended(stack_.simulation().now(), !failure);
+bool Clients::settle_in_advance(RequestId id, Request& r, Time arrives) {
+  if (r.orphan || client_.circuit_breaker) return false;
+  if (r.client_deadline > 0 && arrives >= r.client_deadline) return false;  // the timeout fires first
+  if (arrives > stack_.config().run.duration) return false;  // still in flight at the end
+  if (!stack_.same_windows(stack_.simulation().now(), arrives)) return false;
+  stack_.simulation().cancel(r.client_timer);
+  count(r, std::nullopt, arrives);
+  const std::uint32_t client = r.client;
+  stack_.requests().release(id);
+  if (!schedule_) user_done(client, arrives);
+  return true;
+}
+
+void Clients::count(const Request& r, std::optional<FailureReason> failure, Time at) {
+  if (r.measured) stack_.slo().ended(at, !failure);
   if (failure) {
     if (r.measured) stack_.metrics().failed(r.request_class, *failure);
     if (auto* windows = stack_.windows()) windows->failed(*failure);
     return;
   }
-  const Time latency = stack_.simulation().now() - r.first_sent;
+  const Time latency = at - r.first_sent;
   if (r.measured) stack_.metrics().succeeded(r.request_class, latency);
   if (auto* windows = stack_.windows()) windows->succeeded(latency);
 }
 
-void Clients::user_done(std::uint32_t user) {
+void Clients::user_done(std::uint32_t user, Time at) {
   const auto& closed = std::get<ClosedArrivals>(workload_.arrivals);
   const Time think = sim::to_time(closed.think.sample(users_[user]));
-  stack_.simulation().schedule_in<&Clients::on_user_request>(think, this, user);
+  stack_.simulation().schedule_at<&Clients::on_user_request>(at + think, this, user);
 }
 
 }  // namespace models

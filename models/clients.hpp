@@ -60,6 +60,12 @@ class Clients {
   void on_user_request(std::uint64_t user);  // a closed-loop user sends
   void on_attempt(std::uint64_t id);         // an attempt's request reaches the entry address
   void on_response(std::uint64_t id);        // the response reached its client
+  // The response is on its way and reaches the client at `arrives`. When
+  // nothing can happen to it on the way (no client timeout, circuit breaker,
+  // SLO or time-series window boundary or end of run in between), settles the
+  // attempt now, as of `arrives`, and returns true: one event fewer per
+  // request. Otherwise returns false and the caller delivers it by event.
+  bool settle_in_advance(RequestId id, Request& r, Time arrives);
   void on_timeout(std::uint64_t id);         // the client gives up on the attempt
   void on_attempt_failed(std::uint64_t id);  // a connection-level failure reaches the client
   void on_retry_due(std::uint64_t id);       // a retry's backoff is over
@@ -83,6 +89,9 @@ class Clients {
   void send(Time sent, std::uint32_t client, sim::RandomStream& rng);
   // The attempt's request reaches the entry address at `arrival`.
   void launch(RequestId id, Time arrival);
+  // When an attempt whose first bit reaches the entry address at `arrival`
+  // is in the entry node (its receive port, if idle, has taken every byte).
+  Time attempt_time(Time arrival, const Request& r) const;
   int choose_class(sim::RandomStream& rng) const;
   void schedule_next_open();
   // Ends the attempt: retry it or count its outcome. Releases the request.
@@ -96,8 +105,9 @@ class Clients {
   bool breaker_admits(Time now);
   // Counts the request's outcome and releases it; a closed-loop user thinks.
   void finish(RequestId id, Request& r, std::optional<FailureReason> failure);
-  void user_done(std::uint32_t user);
-  void count(const Request& r, std::optional<FailureReason> failure);
+  // The user's attempt ended at `at`: think, then send again.
+  void user_done(std::uint32_t user, Time at);
+  void count(const Request& r, std::optional<FailureReason> failure, Time at);
 
   Stack& stack_;
   const WorkloadConfig& workload_;

@@ -9,7 +9,8 @@ namespace {
 constexpr Time kGrace = 60 * sim::kSecond;
 }  // namespace
 
-SloTracker::SloTracker(const SloConfig& slo, Time measure_from) : slo_(slo), window_start_(measure_from) {
+SloTracker::SloTracker(const SloConfig& slo, Time measure_from)
+    : slo_(slo), measure_from_(measure_from), window_start_(measure_from) {
   result_.target = slo.target;
   result_.window = slo.window;
 }

@@ -40,6 +40,12 @@ class SloTracker {
 
   void offered(Time now);
   void ended(Time now, bool success);
+  // Whether times a and b fall in the same window (before the measurement
+  // starts counts as one window): counts kept as of either land in one place.
+  bool same_window(Time a, Time b) const {
+    if (a < measure_from_ || b < measure_from_) return a < measure_from_ && b < measure_from_;
+    return (a - measure_from_) / slo_.window == (b - measure_from_) / slo_.window;
+  }
   void fault_started(Time now, std::string description);
   void detection(Time now);
   // Closes the windows up to `now` (the end of the run).
@@ -50,6 +56,7 @@ class SloTracker {
   void close_window(Time end);
 
   SloConfig slo_;
+  Time measure_from_;
   Time window_start_;
   std::uint64_t offered_ = 0, ok_ = 0, ended_ = 0;
   SloResult result_;

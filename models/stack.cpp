@@ -154,11 +154,16 @@ void Stack::send(Node* from, Node& to, RequestId id, Request& r, double bytes, b
   }
   const Time delay = latency + link_latency(source, to.host());
   r.message_first_bit = first_bit_leaves + delay;
-  if (last_bit_leaves + delay == now && !to.host().has_nic()) {  // nothing in between: no event needed
+  // The message is in no earlier than its last bit arrives and, when the
+  // receiver has a NIC, its port has taken every byte from the first bit on.
+  // Firing then, an idle port delivers at once: one event per hop.
+  Time in = last_bit_leaves + delay;
+  if (to.host().has_nic()) in = std::max(in, r.message_first_bit + to.host().nic_time(bytes));
+  if (in == now) {  // nothing in between: no event needed
     to.on_message(id);
     return;
   }
-  sim_.schedule_at<&Node::on_message>(last_bit_leaves + delay, &to, id);
+  sim_.schedule_at<&Node::on_message>(in, &to, id);
 }
 
 Time Stack::link_latency(const Host& from, const Host& to) {
@@ -348,6 +353,7 @@ void Stack::send_to_client(Node& from, RequestId id, Request& r, double bytes) {
     clients_->on_response(id);
     return;
   }
+  if (clients_->settle_in_advance(id, r, arrives)) return;
   sim_.schedule_at<&Clients::on_response>(arrives, clients_.get(), id);
 }
 

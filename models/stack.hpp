@@ -43,6 +43,10 @@ class Stack {
   RequestPool& requests() { return requests_; }
   Metrics& metrics() { return metrics_; }
   WindowRecorder* windows() { return windows_.get(); }
+  // Whether a and b fall in the same SLO window and time-series window.
+  bool same_windows(Time a, Time b) const {
+    return slo_.same_window(a, b) && (!windows_ || windows_->same_window(a, b));
+  }
   SloTracker& slo() { return slo_; }
   Time warmup() const { return config_.run.warmup; }
   const ScenarioConfig& config() const { return config_; }

@@ -30,7 +30,8 @@ void WindowRecorder::start() {
   for (int t = 0; t < stack_.tier_count(); ++t) tiers.push_back(stack_.tier_nodes(t).front()->tier().name);
   sink_.tiers(tiers);
   cpu_busy_at_start_.assign(stack_.node_count(), 0.0);
-  current_.start = stack_.simulation().now();
+  origin_ = stack_.simulation().now();
+  current_.start = origin_;
   stack_.simulation().schedule_in<&WindowRecorder::on_window_end>(window_, this);
 }
 

@@ -56,6 +56,8 @@ class WindowRecorder {
   }
   void failed(FailureReason reason) { ++current_.failed[static_cast<std::size_t>(reason)]; }
   void retried() { ++current_.retries; }
+  // Whether times a and b (not before the recorder started) fall in the same window.
+  bool same_window(Time a, Time b) const { return (a - origin_) / window_ == (b - origin_) / window_; }
 
   void on_window_end(std::uint64_t);
 
@@ -64,6 +66,7 @@ class WindowRecorder {
 
   Stack& stack_;
   Time window_;
+  Time origin_ = 0;  // start of the first window
   WindowSink& sink_;
   WindowRow current_;
   std::vector<Time> latencies_;  // exact per-window quantiles; cleared each window
