@@ -10,7 +10,7 @@ EventQueue::EventQueue() {
   free_slots_.reserve(1024);
 }
 
-void EventQueue::add_chunk(int b) {
+void EventQueue::add_chunk(Bucket& bucket) {
   std::uint32_t c = free_chunk_;
   if (c != kNoChunk) {
     free_chunk_ = chunks_[c].next;
@@ -19,10 +19,8 @@ void EventQueue::add_chunk(int b) {
     chunks_.emplace_back();
   }
   chunks_[c].next = kNoChunk;
-  Bucket& bucket = buckets_[b];
   if (bucket.tail == kNoChunk) {
     bucket.head = c;
-    occupied_[b / 64] |= std::uint64_t{1} << (b % 64);
   } else {
     chunks_[bucket.tail].next = c;
   }
@@ -54,6 +52,7 @@ bool EventQueue::refill_front(Time limit) {
   // source chunk goes back to the free list as soon as it is read, so the
   // moves mostly write into chunks still in cache. Entries are copied out
   // before insert(), which may grow chunks_.
+  insert(source.first);
   for (std::uint32_t c = source.head; c != kNoChunk;) {
     const std::uint32_t n = c == source.tail ? source.tail_size : kChunkEntries;
     for (std::uint32_t i = 0; i < n; ++i) {
@@ -82,15 +81,10 @@ Time EventQueue::peek_time() {
   // Buckets are ordered: every time in a bucket precedes every time in the next.
   for (int w = 0; w < kWords; ++w) {
     for (std::uint64_t mask = occupied_[w]; mask != 0; mask &= mask - 1) {
-      const Bucket& bucket = buckets_[w * 64 + __builtin_ctzll(mask)];
       Time best = kNever;
-      for (std::uint32_t c = bucket.head; c != kNoChunk; c = chunks_[c].next) {
-        const std::uint32_t n = c == bucket.tail ? bucket.tail_size : kChunkEntries;
-        for (std::uint32_t i = 0; i < n; ++i) {
-          const Entry& e = chunks_[c].entries[i];
-          if (e.time < best && !is_stale(e)) best = e.time;
-        }
-      }
+      for_each_entry(buckets_[w * 64 + __builtin_ctzll(mask)], [&](const Entry& e) {
+        if (e.time < best && !is_stale(e)) best = e.time;
+      });
       if (best != kNever) return best;
     }
   }
@@ -106,13 +100,11 @@ bool EventQueue::pop(Time limit, FiredEvent& out) {
   while (front_head_ == front_.size()) {
     const int b = lowest_occupied();
     Bucket& bucket = buckets_[b];
-    if (bucket.head != bucket.tail || bucket.tail_size != 1) break;
-    const Entry& e = chunks_[bucket.head].entries[0];
+    if (bucket.size != 1) break;
+    const Entry& e = bucket.first;
     if (e.time > limit) return false;
     last_ = e.time;
-    chunks_[bucket.head].next = free_chunk_;
-    free_chunk_ = bucket.head;
-    bucket = Bucket{};
+    bucket.size = 0;  // a lone entry has no chunks
     bucket_min_[b] = kNever;
     occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
     if (is_stale(e)) {  // its event was cancelled

@@ -17,10 +17,12 @@
 // front bucket in sequence order.
 //
 // Entries carry the event itself (fn, target, arg), so popping reads no side
-// table while no cancelled entry is queued. Buckets are linked lists of
-// fixed-size chunks from one free list, so memory stays proportional to the
-// queued entries (one std::vector per bucket grew to about 10x that) and a
-// refill writes into chunks it has just freed, which are still in cache.
+// table while no cancelled entry is queued. A bucket holds its first entry
+// inline (with few events pending, most buckets hold just one) and the rest
+// in a linked list of fixed-size chunks from one free list, so memory stays
+// proportional to the queued entries (one std::vector per bucket grew to
+// about 10x that) and a refill writes into chunks it has just freed, which
+// are still in cache.
 // See bench/event_queue_bench.cpp for measurements against binary and 4-ary
 // heaps.
 //
@@ -129,11 +131,15 @@ class EventQueue {
     Entry entries[kChunkEntries];
     std::uint32_t next;
   };
-  // A bucket is a list of chunks; all but the tail are full.
-  struct Bucket {
+  // A bucket keeps its first entry inline: with few events pending most
+  // buckets hold one, which then costs no chunk and one cache line. Further
+  // entries go to a list of chunks, all but the tail full (none while size < 2).
+  struct alignas(64) Bucket {
+    Entry first;
     std::uint32_t head = kNoChunk;
     std::uint32_t tail = kNoChunk;
     std::uint32_t tail_size = 0;
+    std::uint32_t size = 0;  // entries, the inline one included
   };
 
   // Bucket of t != last: level = highest differing digit, then t's digit there.
@@ -150,7 +156,13 @@ class EventQueue {
     }
     const int b = bucket_of(e.time, last_);
     Bucket& bucket = buckets_[b];
-    if (bucket.tail_size == kChunkEntries || bucket.tail == kNoChunk) add_chunk(b);
+    if (bucket.size++ == 0) {
+      bucket.first = e;
+      bucket_min_[b] = e.time;
+      occupied_[b / 64] |= std::uint64_t{1} << (b % 64);
+      return;
+    }
+    if (bucket.tail_size == kChunkEntries || bucket.tail == kNoChunk) add_chunk(bucket);
     chunks_[bucket.tail].entries[bucket.tail_size++] = e;
     if (e.time < bucket_min_[b]) bucket_min_[b] = e.time;
   }
@@ -161,8 +173,18 @@ class EventQueue {
   // True when the entry's event was cancelled (its slot no longer holds its sequence).
   bool is_stale(const Entry& e) const { return stale_ != 0 && slot_seq_[e.slot] != e.seq; }
 
-  // Appends an empty chunk to bucket b (marking b occupied if it was empty).
-  void add_chunk(int b);
+  // Appends an empty chunk to the bucket's list.
+  void add_chunk(Bucket& bucket);
+  // Calls f(entry) for each entry of the bucket, in no particular order.
+  template <class F>
+  void for_each_entry(const Bucket& bucket, F&& f) const {
+    if (bucket.size == 0) return;
+    f(bucket.first);
+    for (std::uint32_t c = bucket.head; c != kNoChunk; c = chunks_[c].next) {
+      const std::uint32_t n = c == bucket.tail ? bucket.tail_size : kChunkEntries;
+      for (std::uint32_t i = 0; i < n; ++i) f(chunks_[c].entries[i]);
+    }
+  }
   int lowest_occupied() const;
   // Makes the front bucket non-empty by refilling it from the lowest non-empty
   // bucket, provided that bucket's earliest entry is <= limit; false otherwise.
