@@ -400,9 +400,10 @@ const std::vector<std::string> kFaultSubjects = {"crash",   "kill",      "stop",
                                                  "network", "partition", "target", "domain"};
 const std::vector<std::string> kSlowKeys = {"cpu", "disk", "nic"};
 const std::vector<std::string> kNetworkKeys = {"latency", "loss", "rto"};
-const std::vector<std::string> kFaultKeys = {"at",   "repair_after", "for",  "mttf",    "mttr",      "kind",   "crash",
-                                             "kill", "stop",         "slow", "network", "partition", "target", "domain",
-                                             "cpu",  "disk",         "nic",  "latency", "loss",      "rto"};
+const std::vector<std::string> kFaultKeys = {"at",      "repair_after", "for",    "mttf",   "mttr",   "repair_crews",
+                                             "kind",    "crash",        "kill",   "stop",   "slow",   "network",
+                                             "partition", "target",     "domain", "cpu",    "disk",   "nic",
+                                             "latency", "loss",         "rto"};
 constexpr std::string_view kStochasticHint =
     "a stochastic fault looks like { target: app1, kind: kill, mttf: exp(30d), mttr: exp(5m) }";
 
@@ -1466,6 +1467,7 @@ class Converter {
           fail(*k, fmt::format("a stochastic fault lasts mttr each time; {} is for scheduled faults", key));
         }
       }
+      if (const auto crews = m.get("repair_crews")) fault.repair_crews = to_int(*crews, 1);
       if (!mttf) {
         detail::fail_at(map.node, child_path(map.path, "mttf"),
                         "required key is missing (a fault on target or domain is stochastic: it happens after mttf "
@@ -1479,6 +1481,11 @@ class Converter {
     if (mttf) {
       fail(*key_named(m, "mttf"),
            "mttf and mttr make a fault stochastic, and a stochastic fault names its nodes with target or domain",
+           kStochasticHint);
+    }
+    if (const auto k = key_named(m, "repair_crews")) {
+      fail(*k, "repair_crews share the repairs of a recurring fault's nodes; a scheduled fault is repaired once, "
+               "after repair_after",
            kStochasticHint);
     }
     if (!at) {

@@ -302,11 +302,16 @@ struct FaultConfig {
   // Scheduled: at `at`, lasting `duration` (0 = until the end of the run).
   std::optional<Time> at;
   Time duration = 0;
-  // Stochastic: alternating up/down times. Each node fails on its own, or all
+  // Stochastic: alternating up/down times. Each node fails on its own (each
+  // host, for the kinds that act on hosts: crash, slowdown, network), or all
   // together for a failure domain.
   std::optional<Distribution> mttf;
   std::optional<Distribution> mttr;
   bool together = false;
+  // Stochastic: repairs of this fault in progress at once, over all its
+  // units; a unit that fails while every crew is busy waits its turn (first
+  // come, first served). 0 = a crew for every unit.
+  int repair_crews = 0;
   double cpu_factor = 1.0, disk_factor = 1.0, nic_factor = 1.0;
   Time added_latency = 0;
   double loss = 0.0;                  // per message

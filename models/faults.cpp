@@ -1,22 +1,50 @@
 #include "models/faults.hpp"
 
+#include <algorithm>
+
 #include "models/node.hpp"
 #include "models/stack.hpp"
 
 namespace models {
 
-FaultInjector::FaultInjector(Stack& stack, const std::vector<FaultConfig>& faults) : stack_(stack) {
+namespace {
+
+// Kinds whose effect is on the node's host: nodes sharing a host share it.
+bool acts_on_host(FaultKind kind) {
+  return kind == FaultKind::kHostCrash || kind == FaultKind::kSlowdown || kind == FaultKind::kNetwork;
+}
+
+}  // namespace
+
+FaultInjector::FaultInjector(Stack& stack, const std::vector<FaultConfig>& faults)
+    : stack_(stack), crews_(faults.size()) {
   for (std::size_t f = 0; f < faults.size(); ++f) {
     const FaultConfig& fault = faults[f];
+    crews_[f].idle = fault.repair_crews;
     std::vector<Node*> nodes;
     for (const auto& name : fault.nodes) {
       if (Node* n = stack.node_named(name)) nodes.push_back(n);
     }
     const std::string key = "fault." + std::to_string(f) + ".";
-    if (fault.mttf && !fault.together) {
-      for (Node* n : nodes) units_.push_back(Unit{&fault, {n}, stack.simulation().stream(key + n->name())});
-    } else {
-      units_.push_back(Unit{&fault, nodes, stack.simulation().stream(key + fault.target)});
+    if (!fault.mttf || fault.together) {
+      units_.push_back(Unit{&fault, f, nodes, stack.simulation().stream(key + fault.target)});
+      continue;
+    }
+    if (!acts_on_host(fault.kind)) {
+      for (Node* n : nodes) units_.push_back(Unit{&fault, f, {n}, stack.simulation().stream(key + n->name())});
+      continue;
+    }
+    // One failure process per host: a host crashes once, however many of
+    // the fault's nodes it carries.
+    const std::size_t first = units_.size();
+    for (Node* n : nodes) {
+      const auto same_host = [n](const Unit& u) { return &u.nodes.front()->host() == &n->host(); };
+      const auto it = std::find_if(units_.begin() + static_cast<std::ptrdiff_t>(first), units_.end(), same_host);
+      if (it != units_.end()) {
+        it->nodes.push_back(n);
+      } else {
+        units_.push_back(Unit{&fault, f, {n}, stack.simulation().stream(key + n->host().name())});
+      }
     }
   }
 }
@@ -33,18 +61,43 @@ void FaultInjector::start() {
 void FaultInjector::on_begin(std::uint64_t u) {
   Unit& unit = units_[u];
   apply(unit, true);
-  auto& sim = stack_.simulation();
-  Time length = unit.fault->duration;
-  if (unit.fault->mttr) length = std::max<Time>(1, sim::to_time(unit.fault->mttr->sample(unit.rng)));
-  if (length > 0) sim.schedule_in<&FaultInjector::on_end>(length, this, u);
+  if (!unit.fault->mttr) {
+    if (unit.fault->duration > 0) stack_.simulation().schedule_in<&FaultInjector::on_end>(unit.fault->duration, this, u);
+    return;
+  }
+  if (unit.fault->repair_crews > 0) {
+    Crews& crews = crews_[unit.fault_index];
+    if (crews.idle == 0) {
+      crews.waiting.push_back(u);
+      return;
+    }
+    --crews.idle;
+  }
+  start_repair(u);
+}
+
+void FaultInjector::start_repair(std::uint64_t u) {
+  Unit& unit = units_[u];
+  const Time length = std::max<Time>(1, sim::to_time(unit.fault->mttr->sample(unit.rng)));
+  stack_.simulation().schedule_in<&FaultInjector::on_end>(length, this, u);
 }
 
 void FaultInjector::on_end(std::uint64_t u) {
   Unit& unit = units_[u];
   apply(unit, false);
-  if (unit.fault->mttf) {
-    stack_.simulation().schedule_in<&FaultInjector::on_begin>(
-        std::max<Time>(1, sim::to_time(unit.fault->mttf->sample(unit.rng))), this, u);
+  if (!unit.fault->mttf) return;
+  stack_.simulation().schedule_in<&FaultInjector::on_begin>(
+      std::max<Time>(1, sim::to_time(unit.fault->mttf->sample(unit.rng))), this, u);
+  if (unit.fault->repair_crews > 0) {
+    // The crew moves on to the unit that has waited longest, if any.
+    Crews& crews = crews_[unit.fault_index];
+    if (crews.waiting.empty()) {
+      ++crews.idle;
+    } else {
+      const std::uint64_t next = crews.waiting.front();
+      crews.waiting.pop_front();
+      start_repair(next);
+    }
   }
 }
 

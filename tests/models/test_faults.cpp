@@ -2,6 +2,8 @@
 // of a scenario file and runs with a fixed seed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -316,6 +318,65 @@ TEST(Faults, DatabaseFailoverPromotesTheReplica) {
   // Writes (checkout) failed during the gap; reads (page) did not.
   EXPECT_GT(r.classes[checkout].counts.failed_total(), 100u);
   EXPECT_EQ(r.classes[page].counts.failed_total(), 0u);
+}
+
+// A stochastic host crash on "*" fails each host once, however many nodes it
+// carries: in 1-distributed, server1 carries web1, app1 and db1.
+TEST(Faults, ColocatedNodesShareOneHostFailure) {
+  ScenarioConfig config = load("1-distributed", {"run.duration=200h", "run.warmup=0s", "workload.arrivals=poisson(1/h)"});
+  FaultConfig hosts;
+  hosts.kind = FaultKind::kHostCrash;
+  hosts.target = "*";
+  hosts.nodes = {"lb1", "web1", "web2", "app1", "app2", "db1", "db2"};
+  hosts.mttf = Distribution::exponential(10.0 * 3600e9);
+  hosts.mttr = Distribution::exponential(3600e9);
+  config.faults = {hosts};
+  FaultRun run(config);
+  run.sim.run_until(config.run.duration);
+  std::map<std::string, int> crashes;
+  for (const auto& [t, text] : run.trace) {
+    if (text.rfind("fault: host crash ", 0) == 0) ++crashes[text.substr(18)];
+  }
+  ASSERT_EQ(crashes.size(), 3u);
+  // About 200 h / 11 h = 18 failures each; a host crashed by each of its
+  // three nodes on its own would fail about three times as often.
+  for (const char* unit : {"lb1", "web1,app1,db1", "web2,app2,db2"}) {
+    EXPECT_GT(crashes[unit], 8) << unit;
+    EXPECT_LT(crashes[unit], 32) << unit;
+  }
+}
+
+// One repair crew and repairs of exactly 1 h: the crew finishes one repair
+// at a time, so repairs end at least 1 h apart; with a crew per node, two
+// nodes down at once are repaired side by side, and some end closer.
+TEST(Faults, RepairCrewsRepairOneAtATime) {
+  const auto repair_gaps = [](int crews) {
+    ScenarioConfig config = load("mm1", {"tiers.server.count=3", "run.duration=2000h", "run.warmup=0s",
+                                         "workload.arrivals=poisson(1/h)"});
+    FaultConfig f;
+    f.kind = FaultKind::kHostCrash;
+    f.target = "server*";
+    f.nodes = {"server1", "server2", "server3"};
+    f.mttf = Distribution::exponential(3.0 * 3600e9);
+    f.mttr = Distribution::constant(3600e9);
+    f.repair_crews = crews;
+    config.faults = {f};
+    FaultRun run(config);
+    run.sim.run_until(config.run.duration);
+    std::vector<Time> gaps;
+    Time last = -1;
+    for (const auto& [t, text] : run.trace) {
+      if (text.rfind("repair: host", 0) != 0) continue;
+      if (last >= 0) gaps.push_back(t - last);
+      last = t;
+    }
+    return gaps;
+  };
+  const std::vector<Time> one = repair_gaps(1);
+  ASSERT_GT(one.size(), 300u);  // each node fails every 4 h or more: over 1000 repairs
+  EXPECT_GE(*std::min_element(one.begin(), one.end()), sim::kHour);
+  const std::vector<Time> many = repair_gaps(0);
+  EXPECT_LT(*std::min_element(many.begin(), many.end()), sim::kHour);
 }
 
 }  // namespace
