@@ -13,7 +13,16 @@ AnalysisResult analyze(const models::ScenarioConfig& config, const AnalysisOptio
   r.queueing = queueing_analysis(r.model, options.mva);
   // Closed workloads settle at the MVA throughput; open ones at their rate.
   r.operational = operational_analysis(r.model, r.queueing.throughput);
-  if (!options.availability.empty()) r.availability = series_availability(options.availability);
+  if (!options.availability.empty()) {
+    r.availability = series_availability(options.availability);
+    return r;
+  }
+  r.availability_model = availability_model(config, r.operational);
+  if (r.availability_model.groups.empty()) return r;
+  r.availability = series_availability(r.availability_model.headline());
+  if (r.availability_model.capacity_matters()) {
+    r.availability_without_load = series_availability(r.availability_model.redundancy_only());
+  }
   return r;
 }
 
@@ -81,6 +90,125 @@ std::string join(const std::vector<std::string>& parts) {
 
 nlohmann::ordered_json number(double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(); }
 nlohmann::ordered_json millis(double seconds) { return number(seconds * 1e3); }
+
+std::string span(sim::Time t) { return sim::format_duration(t); }
+
+// A group's modes seen as one: the summed failure rate, and the repair time
+// and gap weighted by rate.
+struct Combined {
+  sim::Time mttf = 0, mttr = 0, gap = 0;
+};
+Combined combined(const RedundancyGroup& g) {
+  double rate = 0.0, repair = 0.0, gap = 0.0;
+  for (const FailureMode& m : g.modes) {
+    const double r = 1.0 / sim::to_seconds(m.mttf);
+    rate += r;
+    repair += r * sim::to_seconds(m.mttr);
+    gap += r * sim::to_seconds(m.failover_gap);
+  }
+  if (rate == 0.0) return {};
+  return {sim::to_time(1e9 / rate), sim::to_time(1e9 * repair / rate), sim::to_time(1e9 * gap / rate)};
+}
+
+// The derived group behind result group i, if the scenario's faults gave them.
+const PathGroup* derived(const AnalysisResult& result, std::size_t i) {
+  const auto& groups = result.availability_model.groups;
+  return i < groups.size() ? &groups[i] : nullptr;
+}
+
+void render_availability(const AnalysisResult& result, std::string& out) {
+  const AvailabilityModel& model = result.availability_model;
+  if (!result.availability) {
+    if (model.ignored.empty()) return;
+    out += "\nAvailability: no stochastic crash, kill or stop faults\n";
+    for (const auto& i : model.ignored) out += "  ignored: " + i + "\n";
+    return;
+  }
+  const PathAvailability& a = *result.availability;
+  out += "\nAvailability (time up; groups in series; k: units needed, k load: for the load alone)\n";
+  Table groups({"group", "n", "k", "k load", "MTTF", "MTTR", "gap", "availability", "nines", "downtime/year",
+                "failures/year", "outages/year"});
+  for (std::size_t i = 0; i < a.groups.size(); ++i) {
+    const GroupAvailability& g = a.groups[i];
+    const PathGroup* d = derived(result, i);
+    const Combined c = combined(g.group);
+    const std::string k_load = d != nullptr && d->needed_for_capacity ? std::to_string(*d->needed_for_capacity) : "-";
+    groups.add({g.name + (g.exact ? "" : " ~"), std::to_string(g.group.nodes), std::to_string(g.group.needed), k_load,
+                span(c.mttf), span(c.mttr), span(c.gap), fmt::format("{:.9f}", g.availability),
+                fmt::format("{:.2f}", g.nines), duration(g.downtime_per_year), fmt::format("{:.2f}", g.failures_per_year),
+                fmt::format("{:.4f}", g.outages_per_year)});
+    if (g.group.modes.size() < 2) continue;
+    for (const FailureMode& mode : g.group.modes) {
+      groups.add({"  " + mode.name, "", "", "", span(mode.mttf), span(mode.mttr), span(mode.failover_gap), "", "", "",
+                  "", ""});
+    }
+  }
+  groups.add({std::string("path") + (a.exact ? "" : " ~"), "", "", "", "", "", "", fmt::format("{:.9f}", a.availability),
+              fmt::format("{:.2f}", a.nines), duration(a.downtime_per_year), "", ""});
+  if (result.availability_without_load) {
+    const PathAvailability& w = *result.availability_without_load;
+    groups.add({"path, load ignored", "", "", "", "", "", "", fmt::format("{:.9f}", w.availability),
+                fmt::format("{:.2f}", w.nines), duration(w.downtime_per_year), "", ""});
+  }
+  groups.render_to(out);
+  if (!a.exact) out += "~ approximate: non-exponential times in a chain that assumes them (see the notes)\n";
+  if (!model.groups.empty()) {
+    out += "Why\n";
+    for (const PathGroup& g : model.groups) {
+      out += fmt::format("  {} ({}): {}\n", g.group.name, fmt::join(g.units, ", "), g.why);
+    }
+  }
+  for (const auto& i : model.ignored) out += "  ignored: " + i + "\n";
+}
+
+nlohmann::ordered_json availability_json(const AnalysisResult& result) {
+  using Json = nlohmann::ordered_json;
+  const PathAvailability& a = *result.availability;
+  const auto path = [](const PathAvailability& p) {
+    return Json{{"availability", p.availability}, {"nines", number(p.nines)}, {"downtime_per_year_s", p.downtime_per_year}};
+  };
+  Json groups = Json::array();
+  for (std::size_t i = 0; i < a.groups.size(); ++i) {
+    const GroupAvailability& g = a.groups[i];
+    const PathGroup* d = derived(result, i);
+    const Combined c = combined(g.group);
+    Json modes = Json::array();
+    for (const FailureMode& m : g.group.modes) {
+      modes.push_back(Json{{"name", m.name},
+                           {"mttf_s", sim::to_seconds(m.mttf)},
+                           {"mttr_s", sim::to_seconds(m.mttr)},
+                           {"repair_crews", m.repair_crews > 0 ? Json(m.repair_crews) : Json()},
+                           {"gap_s", sim::to_seconds(m.failover_gap)},
+                           {"exponential_failures", m.exponential_failures},
+                           {"exponential_repairs", m.exponential_repairs}});
+    }
+    groups.push_back(Json{{"name", g.name},
+                          {"units", d != nullptr ? Json(d->units) : Json::array()},
+                          {"n", g.group.nodes},
+                          {"k", g.group.needed},
+                          {"k_redundancy", d != nullptr ? d->needed_for_redundancy : g.group.needed},
+                          {"k_capacity", d != nullptr && d->needed_for_capacity ? Json(*d->needed_for_capacity) : Json()},
+                          {"mttf_s", sim::to_seconds(c.mttf)},
+                          {"mttr_s", sim::to_seconds(c.mttr)},
+                          {"gap_s", sim::to_seconds(c.gap)},
+                          {"modes", modes},
+                          {"availability", g.availability},
+                          {"nines", number(g.nines)},
+                          {"downtime_per_year_s", g.downtime_per_year},
+                          {"gap_downtime_per_year_s", g.gap_unavailability * kSecondsPerYear},
+                          {"node_failures_per_year", g.failures_per_year},
+                          {"outages_per_year", g.outages_per_year},
+                          {"exact", g.exact},
+                          {"why", d != nullptr ? Json(d->why) : Json()}});
+  }
+  Json j{{"groups", groups}};
+  j.update(path(a));
+  j["exact"] = a.exact;
+  j["load_ignored"] = result.availability_without_load ? path(*result.availability_without_load) : Json();
+  j["ignored_faults"] = result.availability_model.ignored;
+  j["notes"] = result.availability_model.notes;
+  return j;
+}
 
 }  // namespace
 
@@ -164,22 +292,13 @@ std::string format_table(const AnalysisResult& result) {
     pools.render_to(out);
   }
 
-  if (result.availability) {
-    const PathAvailability& a = *result.availability;
-    out += "\nAvailability (tiers in series)\n";
-    Table groups({"group", "availability", "nines", "downtime/year", "node failures/year", "outages/year"});
-    for (const GroupAvailability& g : a.groups) {
-      groups.add({g.name, fmt::format("{:.9f}", g.availability), fmt::format("{:.2f}", g.nines),
-                  duration(g.downtime_per_year), fmt::format("{:.2f}", g.failures_per_year),
-                  fmt::format("{:.4f}", g.outages_per_year)});
-    }
-    groups.add({"path", fmt::format("{:.9f}", a.availability), fmt::format("{:.2f}", a.nines),
-                duration(a.downtime_per_year), "", ""});
-    groups.render_to(out);
-  }
+  render_availability(result, out);
 
   std::vector<std::string> notes = m.notes;
   notes.insert(notes.end(), q.notes.begin(), q.notes.end());
+  if (result.availability) {
+    notes.insert(notes.end(), result.availability_model.notes.begin(), result.availability_model.notes.end());
+  }
   if (!notes.empty()) {
     out += "\nNotes\n";
     for (const auto& n : notes) out += "  - " + n + "\n";
@@ -280,24 +399,7 @@ nlohmann::ordered_json to_json(const AnalysisResult& result) {
   queueing["notes"] = q.notes;
   j["queueing"] = queueing;
 
-  if (result.availability) {
-    const PathAvailability& a = *result.availability;
-    Json groups = Json::array();
-    for (const GroupAvailability& g : a.groups) {
-      groups.push_back(Json{{"name", g.name},
-                            {"availability", g.availability},
-                            {"nines", number(g.nines)},
-                            {"downtime_per_year_s", g.downtime_per_year},
-                            {"node_failures_per_year", g.failures_per_year},
-                            {"outages_per_year", g.outages_per_year}});
-    }
-    j["availability"] = Json{{"groups", groups},
-                             {"availability", a.availability},
-                             {"nines", number(a.nines)},
-                             {"downtime_per_year_s", a.downtime_per_year}};
-  } else {
-    j["availability"] = nullptr;
-  }
+  j["availability"] = result.availability ? availability_json(result) : nullptr;
   j["notes"] = m.notes;
   return j;
 }

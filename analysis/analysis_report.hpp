@@ -13,6 +13,7 @@
 
 #include "analysis/availability.hpp"
 #include "analysis/demands.hpp"
+#include "analysis/fault_groups.hpp"
 #include "analysis/queueing.hpp"
 #include "models/config.hpp"
 
@@ -20,8 +21,8 @@ namespace analysis {
 
 struct AnalysisOptions {
   MvaLimits mva;
-  // Redundancy groups of the request path; scenario files do not describe
-  // faults yet, so callers supply them. Empty: no availability section.
+  // Redundancy groups of the request path, to use instead of the ones the
+  // scenario's stochastic faults give (analysis/fault_groups.hpp).
   std::vector<RedundancyGroup> availability;
 };
 
@@ -29,7 +30,15 @@ struct AnalysisResult {
   StackModel model;
   OperationalAnalysis operational;  // utilizations at queueing.throughput
   QueueingAnalysis queueing;
+  // The request path's time availability; none without stochastic crash,
+  // kill or stop faults (or groups from the options).
   std::optional<PathAvailability> availability;
+  // Where it came from: the groups with their units and reasons, ignored
+  // faults, notes. Empty when the options supplied the groups.
+  AvailabilityModel availability_model;
+  // The same groups with k from redundancy alone, when the load makes some
+  // group need more units (availability_model.capacity_matters()).
+  std::optional<PathAvailability> availability_without_load;
 };
 
 // Throws what build_model throws for a scenario the loader would reject.

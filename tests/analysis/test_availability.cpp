@@ -15,14 +15,8 @@ using analysis::RedundancyGroup;
 constexpr sim::Time kHour = sim::kHour;
 
 RedundancyGroup group(int n, int k, double mttf_hours, double mttr_hours, int crews) {
-  RedundancyGroup g;
-  g.name = "g";
-  g.nodes = n;
-  g.needed = k;
-  g.mttf = static_cast<sim::Time>(mttf_hours * kHour);
-  g.mttr = static_cast<sim::Time>(mttr_hours * kHour);
-  g.repair_crews = crews;
-  return g;
+  return analysis::k_of_n("g", n, k, static_cast<sim::Time>(mttf_hours * kHour),
+                          static_cast<sim::Time>(mttr_hours * kHour), crews);
 }
 
 // 1-of-2 with one repair crew, rho = MTTR / MTTF. Balance of the chain on
@@ -92,7 +86,7 @@ TEST(Availability, SingleNodeNinesAndDowntime) {
 // 1-of-2, both up with pi0, failures leave state 0 at 2 pi0 / MTTF.
 TEST(Availability, FailoverGapPerSurvivedFailure) {
   RedundancyGroup with_gap = group(2, 1, 1000.0, 10.0, 1);
-  with_gap.failover_gap = 30 * sim::kSecond;
+  with_gap.modes[0].failover_gap = 30 * sim::kSecond;
   const auto base = analysis::group_availability(group(2, 1, 1000.0, 10.0, 1));
   const auto gapped = analysis::group_availability(with_gap);
   const double survived_per_second = base.state_probabilities(0) * 2.0 / (1000.0 * 3600.0);
@@ -111,9 +105,54 @@ TEST(Availability, SeriesComposition) {
   ASSERT_EQ(path.groups.size(), 3u);
 }
 
+// Units that fail in two ways, each repaired by a crew of its own (crews 0):
+// the units are independent, each down with u = r / (1 + r), r = sum of
+// lambda_j / mu_j (a unit up fails at lambda_1 + lambda_2; a repair takes the
+// mean of its mode), so 1-of-2 is down with u^2.
+TEST(Availability, TwoModesIndependentUnits) {
+  RedundancyGroup g = group(2, 1, 4320.0, 4.0, 0);  // host crashes: 180 d, 4 h
+  g.modes.push_back(analysis::FailureMode{"kill", 720 * kHour, 2 * sim::kMinute, 0, 0, true});  // 30 d, 2 min
+  const double r = 4.0 / 4320.0 + (2.0 / 60.0) / 720.0;
+  const double u = r / (1 + r);
+  const auto a = analysis::group_availability(g);
+  EXPECT_NEAR(a.unavailability, u * u, 1e-9 * u * u);
+  EXPECT_NEAR(a.state_probabilities(1), 2 * u * (1 - u), 1e-9);
+  EXPECT_TRUE(a.exact);
+  EXPECT_NEAR(a.failures_per_year, 2 * (1 - u) * (1 / 4320.0 + 1 / 720.0) * 8766.0, 1e-6);
+}
+
+// Two modes with the same repair and a crew per unit are one mode with the
+// summed rate; past kMaxChainStates the solver merges modes that way.
+TEST(Availability, ModesWithTheSameRepairMergeExactly) {
+  for (const int n : {3, 60}) {
+    SCOPED_TRACE(n);
+    RedundancyGroup split = group(n, n - 2, 300.0, 5.0, 0);
+    split.modes.push_back(split.modes[0]);
+    split.modes.push_back(split.modes[0]);
+    const auto three = analysis::group_availability(split);
+    const auto one = analysis::group_availability(group(n, n - 2, 100.0, 5.0, 0));
+    EXPECT_NEAR(three.unavailability, one.unavailability, 1e-9 * one.unavailability);
+    EXPECT_EQ(three.merged_modes, n == 60);  // C(63, 3) states
+    EXPECT_EQ(three.exact, n != 60);
+  }
+}
+
+// k = 0: the path survives every failure of the group and pays only gaps:
+// one unit up with P = MTTF / (MTTF + MTTR) fails at 1 / MTTF.
+TEST(Availability, NothingNeededCostsOnlyGaps) {
+  RedundancyGroup domain = group(1, 0, 1000.0, 10.0, 0);
+  domain.modes[0].failover_gap = 60 * sim::kSecond;
+  const auto a = analysis::group_availability(domain);
+  EXPECT_NEAR(a.unavailability, 1000.0 / 1010.0 / (1000.0 * 3600.0) * 60.0, 1e-15);
+  EXPECT_EQ(a.outages_per_year, 0.0);
+}
+
 TEST(Availability, RejectsNonsense) {
   EXPECT_THROW(analysis::group_availability(group(2, 3, 10.0, 1.0, 1)), std::invalid_argument);
-  EXPECT_THROW(analysis::group_availability(group(2, 1, 10.0, 1.0, 0)), std::invalid_argument);
+  EXPECT_THROW(analysis::group_availability(group(2, 1, 10.0, 1.0, -1)), std::invalid_argument);
+  RedundancyGroup no_modes = group(2, 1, 10.0, 1.0, 1);
+  no_modes.modes.clear();
+  EXPECT_THROW(analysis::group_availability(no_modes), std::invalid_argument);
   EXPECT_THROW(analysis::group_availability(group(2, 1, 0.0, 1.0, 1)), std::invalid_argument);
 }
 

@@ -367,7 +367,7 @@ TEST(ScenarioAnalysis, RenderingsCarryTheResults) {
   EXPECT_EQ(j["operational"]["bottleneck"], "server1.cpu");
   EXPECT_TRUE(j["availability"].is_null());
   analysis::AnalysisOptions options;
-  options.availability.push_back({"server", 1, 1, 999 * sim::kHour, sim::kHour, 1, 0});
+  options.availability.push_back(analysis::k_of_n("server", 1, 1, 999 * sim::kHour, sim::kHour));
   const auto with = analysis::analyze(mm1(900.0, 1), options);
   EXPECT_NEAR(analysis::to_json(with)["availability"]["nines"].get<double>(), 3.0, 1e-9);
 }

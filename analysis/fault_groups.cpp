@@ -1,0 +1,825 @@
+#include "analysis/fault_groups.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include <fmt/format.h>
+
+namespace analysis {
+
+namespace {
+
+using models::FaultConfig;
+using models::FaultKind;
+using models::ScenarioConfig;
+using models::TierConfig;
+
+// How a node fails, as its callers see it.
+enum class Failure { kSilent, kRefused, kStopped };  // host crash; process crash; graceful stop
+constexpr std::size_t kFailureKinds = 3;
+
+std::size_t index_of(Failure f) { return static_cast<std::size_t>(f); }
+
+Failure failure_of(FaultKind kind) {
+  if (kind == FaultKind::kHostCrash) return Failure::kSilent;
+  return kind == FaultKind::kStop ? Failure::kStopped : Failure::kRefused;
+}
+
+bool stops_nodes(FaultKind kind) {
+  return kind == FaultKind::kHostCrash || kind == FaultKind::kProcessCrash || kind == FaultKind::kStop;
+}
+
+double seconds(sim::Time t) { return sim::to_seconds(t); }
+std::string text(double s) { return sim::format_duration(sim::to_time(s * 1e9)); }
+
+// What a node's failure does to the requests sent its way.
+struct Effect {
+  bool routed = true;         // callers stop using it (after `gap`); false: they keep on until its repair
+  double gap = 0.0;           // s during which its share of requests still fails
+  double after_repair = 0.0;  // s of a second gap when it comes back (VRRP preemption)
+  std::string how;
+
+  // The downtime one survived failure costs, with repairs lasting `repair` s
+  // on average: a node back before it was noticed costs only its repair.
+  double cost(double repair) const { return routed ? std::min(gap, repair) + after_repair : 0.0; }
+};
+
+Effect routed(double gap, std::string how, double after_repair = 0.0) {
+  return Effect{true, gap, after_repair, std::move(how)};
+}
+Effect unnoticed(std::string how) { return Effect{false, 0.0, 0.0, std::move(how)}; }
+
+// Nodes of a tier that behave alike when they fail.
+struct Role {
+  std::string name;          // empty: every node of the tier
+  std::vector<int> nodes;    // the holders at the start
+  bool rotates = false;      // failover moves it between nodes, with no fail-back
+  std::array<Effect, kFailureKinds> on;
+
+  const Effect& effect(Failure f) const { return on[index_of(f)]; }
+  bool unnoticed_for(Failure f) const { return !effect(f).routed; }
+};
+
+struct TierBehaviour {
+  int tolerated = 0;  // node failures the tier survives once they are routed around
+  std::vector<Role> roles;
+};
+
+std::array<Effect, kFailureKinds> same_for_all(const Effect& e) { return {e, e, e}; }
+
+std::string node_name(const TierConfig& tier, int i) {
+  if (!tier.node_names.empty()) return tier.node_names[static_cast<std::size_t>(i)];
+  return tier.name + std::to_string(i + 1);
+}
+std::string host_of(const TierConfig& tier, int i) {
+  return tier.on.empty() ? node_name(tier, i) : tier.on[static_cast<std::size_t>(i)];
+}
+
+std::vector<int> all_nodes(int count) {
+  std::vector<int> nodes(static_cast<std::size_t>(count));
+  std::iota(nodes.begin(), nodes.end(), 0);
+  return nodes;
+}
+
+// ---------------------------------------------------------------- entry tier
+
+// VRRP v2: skew = (256 - priority) / 256 s; v3: in units of advert_int.
+double skew(const models::VrrpConfig& v, int priority) {
+  if (v.version == 3) return (256 - priority) * seconds(v.advert_int) / 256.0;
+  return (256.0 - priority) / 256.0;
+}
+
+// How long the backup (of priority `backup`) takes to own the address, as
+// models/vrrp.cpp does: Master_Down_Interval for a silent host,
+// track_script's interval plus the skew for a dead HAProxy, the skew alone
+// after a graceful stop's priority-0 advert.
+double takeover(const models::VrrpConfig& v, Failure f, int backup) {
+  switch (f) {
+    case Failure::kSilent:
+      return 3 * seconds(v.advert_int) + skew(v, backup);
+    case Failure::kRefused:
+      return seconds(v.track_interval) + skew(v, backup);
+    case Failure::kStopped:
+      return skew(v, backup);
+  }
+  return 0.0;
+}
+
+TierBehaviour vrrp_pair(const models::HaproxyConfig& lb) {
+  const models::VrrpConfig& v = lb.vrrp;
+  const std::array<int, 2> p{v.priority.at(0), v.priority.at(1)};
+  const double arp = seconds(v.arp_delay);
+  // A node preempts only with a strictly higher priority.
+  const bool preempts = v.preempt && p[0] != p[1];
+  const double back = preempts ? arp : 0.0;
+  const auto owner = [&](double gap, Failure f) {
+    return routed(gap + arp,
+                  fmt::format("keepalived moves the address after {} ({}) + ARP {}{}", text(gap),
+                              f == Failure::kSilent    ? "Master_Down_Interval"
+                              : f == Failure::kRefused ? "track_script interval + skew"
+                                                       : "skew: graceful stop",
+                              text(arp), preempts ? fmt::format(", and preemption costs {} more at the repair", text(arp)) : ""),
+                  back);
+  };
+  TierBehaviour b;
+  b.tolerated = 1;
+  if (lb.cluster == models::LbCluster::kActiveActive) {
+    // Each node owns one address; the other takes it over.
+    Role owners{"", {0, 1}, false, {}};
+    for (Failure f : {Failure::kSilent, Failure::kRefused, Failure::kStopped}) {
+      owners.on[index_of(f)] = owner((takeover(v, f, p[0]) + takeover(v, f, p[1])) / 2, f);
+    }
+    b.roles.push_back(owners);
+    return b;
+  }
+  // Active-passive: only the master's failure costs a gap. With preemption
+  // the higher priority is master whenever it is up; without, the roles
+  // alternate and either node may take over.
+  const int master = p[0] >= p[1] ? 0 : 1;
+  Role lead{"master", {master}, !preempts, {}};
+  Role backup{"backup", {1 - master}, !preempts, same_for_all(routed(0.0, "a backup carries no traffic"))};
+  for (Failure f : {Failure::kSilent, Failure::kRefused, Failure::kStopped}) {
+    const double gap = preempts ? takeover(v, f, p[static_cast<std::size_t>(1 - master)])
+                                : (takeover(v, f, p[0]) + takeover(v, f, p[1])) / 2;
+    lead.on[index_of(f)] = owner(gap, f);
+  }
+  b.roles = {lead, backup};
+  return b;
+}
+
+TierBehaviour entry_tier(const TierConfig& tier) {
+  TierBehaviour b;
+  const auto* lb = std::get_if<models::HaproxyConfig>(&tier.kind);
+  if (lb != nullptr && tier.count == 2) return vrrp_pair(*lb);
+  if (tier.count == 1) {
+    b.roles.push_back(Role{"", {0}, false, same_for_all(unnoticed("the only entry node"))});
+    return b;
+  }
+  b.tolerated = tier.count - 1;
+  b.roles.push_back(Role{"", all_nodes(tier.count), false,
+                         same_for_all(unnoticed("clients reach the entry nodes by DNS round robin, which has no "
+                                                "health checks: a dead node's clients fail until it is repaired"))});
+  return b;
+}
+
+// ---------------------------------------------------------------- deeper tiers
+
+// HAProxy's detection as models/haproxy.cpp runs it: the first failing probe
+// starts within one inter of the failure (inter / 2 on average); a probe of
+// a silent host lasts its timeout (inter when `timeout check` is unset), a
+// refused one a round trip; `fall` failures in a row, spaced by
+// max(probe, fastinter), mark the server down.
+Effect health_checked(const ScenarioConfig& config, const models::HaproxyConfig& lb, Failure f) {
+  const models::HealthCheckConfig& hc = *lb.health_check;
+  const double inter = seconds(hc.inter);
+  const double fast = hc.fastinter > 0 ? seconds(hc.fastinter) : inter;
+  double probe = 2 * seconds(config.network.latency);
+  if (f == Failure::kSilent) {
+    probe = hc.timeout > 0 ? std::min(seconds(lb.timeout_connect), inter) + seconds(hc.timeout) : inter;
+  }
+  const double detection = inter / 2 + probe + (hc.fall - 1) * std::max(probe, fast);
+  return routed(detection, fmt::format("HAProxy's health checks mark it down after {} on average "
+                                       "(inter / 2 + {} x {} probes{}){}",
+                                       text(detection), hc.fall, f == Failure::kSilent ? "timed-out" : "refused",
+                                       hc.fall > 1 && fast > probe ? " at fastinter" : "",
+                                       hc.observe != models::Observe::kOff
+                                           ? "; passive checks on live traffic may mark it sooner, not counted here"
+                                           : ""));
+}
+
+// The shortest timeout with which a tier above `caller` gives up waiting for
+// its call, cancelling everything below it; 0: none.
+double ancestors_timeout(const ScenarioConfig& config, int caller, std::string& who) {
+  double shortest = 0.0;
+  for (int a = 0; a < caller; ++a) {
+    const TierConfig& tier = config.tiers[static_cast<std::size_t>(a)];
+    double t = 0.0;
+    std::string what;
+    if (const auto* lb = std::get_if<models::HaproxyConfig>(&tier.kind)) {
+      t = seconds(lb->timeout_server);
+      what = "HAProxy's timeout server";
+    } else if (const auto* web = std::get_if<models::NginxConfig>(&tier.kind)) {
+      t = seconds(web->read_timeout);
+      what = "nginx's proxy_read_timeout";
+    } else if (const auto* app = std::get_if<models::AppConfig>(&tier.kind)) {
+      t = seconds(app->call_timeout);
+      what = "the app's call timeout";
+    }
+    if (t > 0.0 && (shortest == 0.0 || t < shortest)) {
+      shortest = t;
+      who = fmt::format("{} ({}, tier {})", what, text(t), tier.name);
+    }
+  }
+  return shortest;
+}
+
+// Calls from `caller` stay on their host (prefer_local) and every host has as
+// many nodes of the caller's tier as of the next: a host crash takes a node
+// down together with the only callers that use it.
+bool calls_stay_local(const ScenarioConfig& config, int caller) {
+  const TierConfig& from = config.tiers[static_cast<std::size_t>(caller)];
+  const TierConfig& to = config.tiers[static_cast<std::size_t>(caller + 1)];
+  bool local = false;
+  if (const auto* web = std::get_if<models::NginxConfig>(&from.kind)) local = web->prefer_local;
+  if (const auto* app = std::get_if<models::AppConfig>(&from.kind)) local = app->prefer_local;
+  if (!local) return false;
+  std::map<std::string, int> balance;
+  for (int i = 0; i < from.count; ++i) ++balance[host_of(from, i)];
+  for (int i = 0; i < to.count; ++i) --balance[host_of(to, i)];
+  return std::all_of(balance.begin(), balance.end(), [](const auto& h) { return h.second == 0; });
+}
+
+// nginx's passive checks (models/nginx.cpp): a refused call fails at once,
+// marks the upstream unavailable and, with proxy_next_upstream, moves on; a
+// call to a silent host fails only when proxy_connect_timeout expires, unless
+// a tier above gives up first and cancels it, and then nginx never learns.
+Effect nginx_upstream(const ScenarioConfig& config, int caller, const models::NginxConfig& web, Failure f) {
+  if (web.max_fails == 0) return unnoticed("nginx's max_fails is 0: it never marks an upstream unavailable");
+  if (f != Failure::kSilent) {
+    if (web.next_upstream) return routed(0.0, "refused at once; nginx passes the request to the next upstream");
+    return unnoticed(fmt::format("refused at once, but without proxy_next_upstream the request fails, and the "
+                                 "upstream is tried again every fail_timeout ({}) until repaired",
+                                 text(seconds(web.fail_timeout))));
+  }
+  if (calls_stay_local(config, caller)) return routed(0.0, "its host's crash also takes down the only nginx that calls it");
+  const double connect = seconds(web.connect_timeout);
+  std::string who;
+  const double cancel = ancestors_timeout(config, caller, who);
+  if (cancel > 0.0 && cancel <= connect) {
+    return unnoticed(fmt::format("{} expires before nginx's proxy_connect_timeout ({}), cancelling the call, so "
+                                 "nginx never marks it unavailable",
+                                 who, text(connect)));
+  }
+  return routed(connect, fmt::format("nginx marks it unavailable when its first call's proxy_connect_timeout ({}) "
+                                     "expires (afterwards it retries it every fail_timeout, failing a few requests "
+                                     "each time, not counted here)",
+                                     text(connect)));
+}
+
+struct Queries {
+  bool reads = false;   // some class reads (queries without writes)
+  bool writes = false;
+};
+
+Queries queries_at(const ScenarioConfig& config, int tier) {
+  Queries q;
+  for (const auto& c : config.workload.classes) {
+    const auto t = static_cast<std::size_t>(tier);
+    if (t >= c.demands.size() || !c.demands[t]) continue;
+    (c.demands[t]->writes > 0 ? q.writes : q.reads) = true;
+  }
+  return q;
+}
+
+// An app tier calling the database (models/app_server.cpp, stack.cpp): writes
+// go to the primary, which failover replaces after detection + promotion;
+// reads go to the replicas in turn, a dead one included, so each replica in
+// the read rotation is needed.
+TierBehaviour database_tier(const ScenarioConfig& config, int t, const TierConfig& tier,
+                            const models::DatabaseConfig& db) {
+  const Queries q = queries_at(config, t);
+  const int n = tier.count;
+  const bool read_replicas = q.reads && db.reads == models::ReadRouting::kReplicas && n > 1;
+  const bool primary_used = q.writes || (q.reads && !read_replicas);
+  const bool failover = db.failover_detection.has_value() && n > 1;
+  TierBehaviour b;
+  b.tolerated = n - 1;
+  Effect primary = routed(0.0, "the primary serves no query");
+  if (primary_used && failover) {
+    const double promotion = seconds(*db.failover_detection) + seconds(db.failover_promotion);
+    primary = routed(promotion, fmt::format("a replica is promoted after detection {} + promotion {}",
+                                            text(seconds(*db.failover_detection)), text(seconds(db.failover_promotion))));
+  } else if (primary_used) {
+    primary = unnoticed(n > 1 ? "no failover: writes wait for the primary's repair" : "the only database node");
+  }
+  b.roles.push_back(Role{"primary", {0}, failover, same_for_all(primary)});
+  if (n > 1) {
+    std::vector<int> replicas = all_nodes(n);
+    replicas.erase(replicas.begin());
+    const Effect replica = read_replicas ? unnoticed("the app servers keep sending reads to a dead replica until it "
+                                                     "is repaired")
+                                         : routed(0.0, "a replica serves no query");
+    b.roles.push_back(Role{"replicas", replicas, failover, same_for_all(replica)});
+  }
+  return b;
+}
+
+TierBehaviour called_tier(const ScenarioConfig& config, int t) {
+  const TierConfig& tier = config.tiers[static_cast<std::size_t>(t)];
+  const TierConfig& caller = config.tiers[static_cast<std::size_t>(t - 1)];
+  const auto* db = std::get_if<models::DatabaseConfig>(&tier.kind);
+  if (db != nullptr && std::holds_alternative<models::AppConfig>(caller.kind)) {
+    return database_tier(config, t, tier, *db);
+  }
+  TierBehaviour b;
+  b.tolerated = tier.count - 1;
+  Role all{"", all_nodes(tier.count), false, {}};
+  for (Failure f : {Failure::kSilent, Failure::kRefused, Failure::kStopped}) {
+    Effect& e = all.on[index_of(f)];
+    if (const auto* lb = std::get_if<models::HaproxyConfig>(&caller.kind)) {
+      e = lb->health_check ? health_checked(config, *lb, f)
+                           : unnoticed("HAProxy has no health checks: it keeps sending a dead server its share");
+    } else if (const auto* web = std::get_if<models::NginxConfig>(&caller.kind)) {
+      e = nginx_upstream(config, t - 1, *web, f);
+    } else if (f == Failure::kSilent && calls_stay_local(config, t - 1)) {
+      e = routed(0.0, "its host's crash also takes down the only caller that uses it");
+    } else {
+      e = unnoticed(fmt::format("the {} tier has no health checks: it keeps calling a dead node",
+                                caller.name));
+    }
+  }
+  b.roles.push_back(all);
+  return b;
+}
+
+TierBehaviour behaviour_of(const ScenarioConfig& config, int t) {
+  if (t == 0) return entry_tier(config.tiers.front());
+  return called_tier(config, t);
+}
+
+// P(node i of the tier holds the role).
+double holds(const Role& role, int node, int tier_size) {
+  if (role.rotates) return static_cast<double>(role.nodes.size()) / tier_size;
+  return std::find(role.nodes.begin(), role.nodes.end(), node) != role.nodes.end() ? 1.0 : 0.0;
+}
+
+// ---------------------------------------------------------------- the scenario
+
+struct Tier {
+  const TierConfig* config;
+  TierBehaviour behaviour;
+  std::vector<std::string> nodes, hosts;
+};
+
+// A set of tiers whose nodes share hosts, and those hosts: the units.
+struct Block {
+  std::vector<int> tiers;
+  std::vector<std::string> units;
+};
+
+struct NodeRef {
+  int tier;
+  int node;
+};
+
+std::string fault_name(std::size_t index) { return fmt::format("faults.{}", index); }
+
+const char* kind_name(FaultKind kind) {
+  static constexpr const char* kNames[] = {"crash", "kill", "stop", "slow", "network", "partition"};
+  return kNames[static_cast<int>(kind)];
+}
+
+class Builder {
+ public:
+  Builder(const ScenarioConfig& config, const OperationalAnalysis& operational)
+      : config_(config), operational_(operational) {
+    for (int t = 0; t < static_cast<int>(config.tiers.size()); ++t) {
+      const TierConfig& tc = config.tiers[static_cast<std::size_t>(t)];
+      Tier tier{&tc, behaviour_of(config, t), {}, {}};
+      for (int i = 0; i < tc.count; ++i) {
+        tier.nodes.push_back(node_name(tc, i));
+        tier.hosts.push_back(host_of(tc, i));
+      }
+      tiers_.push_back(std::move(tier));
+    }
+    form_blocks();
+  }
+
+  AvailabilityModel build() {
+    for (std::size_t f = 0; f < config_.faults.size(); ++f) sort_fault(f);
+    if (stochastic_.empty()) return std::move(model_);
+    for (const Block& block : blocks_) add_block(block);
+    for (std::size_t f : stochastic_) {
+      if (config_.faults[f].together) add_domain(f);
+    }
+    model_.notes.push_back(
+        "Gaps are charged as downtime of their group (the SLO view: a window with failures is bad); client "
+        "retries, HAProxy's redispatch and nginx's next_upstream can hide part of them.");
+    return std::move(model_);
+  }
+
+ private:
+  void form_blocks() {
+    // Tiers that share a host join one block (union by host).
+    std::vector<int> block_of(tiers_.size());
+    std::iota(block_of.begin(), block_of.end(), 0);
+    const auto root = [&](int t) {
+      while (block_of[static_cast<std::size_t>(t)] != t) t = block_of[static_cast<std::size_t>(t)];
+      return t;
+    };
+    std::map<std::string, int> tier_of_host;
+    for (int t = 0; t < static_cast<int>(tiers_.size()); ++t) {
+      for (const auto& h : tiers_[static_cast<std::size_t>(t)].hosts) {
+        const auto [it, fresh] = tier_of_host.emplace(h, t);
+        if (!fresh) block_of[static_cast<std::size_t>(root(t))] = root(it->second);
+      }
+    }
+    std::map<int, std::size_t> index;
+    for (int t = 0; t < static_cast<int>(tiers_.size()); ++t) {
+      const auto [it, fresh] = index.emplace(root(t), blocks_.size());
+      if (fresh) blocks_.emplace_back();
+      Block& b = blocks_[it->second];
+      b.tiers.push_back(t);
+      for (const auto& h : tiers_[static_cast<std::size_t>(t)].hosts) {
+        if (std::find(b.units.begin(), b.units.end(), h) == b.units.end()) b.units.push_back(h);
+      }
+    }
+  }
+
+  void sort_fault(std::size_t f) {
+    const FaultConfig& fault = config_.faults[f];
+    if (fault.at) {
+      model_.ignored.push_back(fmt::format("{} ({} {} at {}): a one-off fault has no steady state", fault_name(f),
+                                           kind_name(fault.kind), fault.target, sim::format_duration(*fault.at)));
+      return;
+    }
+    if (!stops_nodes(fault.kind)) {
+      model_.ignored.push_back(fmt::format("{} ({} {}): a gray failure slows nodes down without stopping them",
+                                           fault_name(f), kind_name(fault.kind), fault.target));
+      return;
+    }
+    stochastic_.push_back(f);
+    const bool exponential = fault.mttf->kind() == sim::Distribution::Kind::kExponential &&
+                             fault.mttr->kind() == sim::Distribution::Kind::kExponential;
+    if (!exponential) {
+      model_.notes.push_back(fmt::format(
+          "{}: its mttf and mttr enter by their means ({} and {}); steady-state availability depends only on the "
+          "means when every unit has its own repair, but the k-of-n chains with shared crews or k < n assume "
+          "exponential times, so those groups are approximate.",
+          fault_name(f), text(fault.mttf->mean() * 1e-9), text(fault.mttr->mean() * 1e-9)));
+    }
+    if (fault.repair_crews > 0) {
+      model_.notes.push_back(fmt::format(
+          "{}: its {} repair crew{} serve all its units in the simulation; each group is solved with the crews to "
+          "itself (waiting for a crew busy in another group is left out, a small effect while MTTR << MTTF).",
+          fault_name(f), fault.repair_crews, fault.repair_crews == 1 ? "" : "s"));
+    }
+  }
+
+  bool hits_host(const FaultConfig& fault, const std::string& host) const {
+    for (const Tier& t : tiers_) {
+      for (std::size_t i = 0; i < t.nodes.size(); ++i) {
+        if (t.hosts[i] == host && std::find(fault.nodes.begin(), fault.nodes.end(), t.nodes[i]) != fault.nodes.end()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+  bool hits_node(const FaultConfig& fault, const NodeRef& n) const {
+    const std::string& name = tiers_[static_cast<std::size_t>(n.tier)].nodes[static_cast<std::size_t>(n.node)];
+    return std::find(fault.nodes.begin(), fault.nodes.end(), name) != fault.nodes.end();
+  }
+
+  std::vector<NodeRef> nodes_on(const Block& block, const std::string& host) const {
+    std::vector<NodeRef> nodes;
+    for (int t : block.tiers) {
+      const Tier& tier = tiers_[static_cast<std::size_t>(t)];
+      for (std::size_t i = 0; i < tier.hosts.size(); ++i) {
+        if (tier.hosts[i] == host) nodes.push_back({t, static_cast<int>(i)});
+      }
+    }
+    return nodes;
+  }
+
+  // Expected cost of a survived failure that stops `nodes` at once: the
+  // longest of their gaps (they run together), over the roles they may hold.
+  // Nodes whose failure goes unnoticed cost nothing here: a group of their
+  // own carries them.
+  double expected_cost(const std::vector<NodeRef>& nodes, Failure f, double repair) const {
+    double expected = 0.0;
+    const auto walk = [&](auto& self, std::size_t i, double p, double gap, double after) -> void {
+      if (p == 0.0) return;
+      if (i == nodes.size()) {
+        expected += p * (std::min(gap, repair) + after);
+        return;
+      }
+      const Tier& tier = tiers_[static_cast<std::size_t>(nodes[i].tier)];
+      for (const Role& role : tier.behaviour.roles) {
+        const Effect& e = role.effect(f);
+        const double share = holds(role, nodes[i].node, tier.config->count);
+        if (!e.routed) {
+          self(self, i + 1, p * share, gap, after);
+        } else {
+          self(self, i + 1, p * share, std::max(gap, e.gap), std::max(after, e.after_repair));
+        }
+      }
+    };
+    walk(walk, 0, 1.0, 0.0, 0.0);
+    return expected;
+  }
+
+  FailureMode mode_of(const FaultConfig& fault, std::size_t f, std::string name, double share, double gap) const {
+    FailureMode m;
+    m.name = fmt::format("{} ({})", name, fault_name(f));
+    m.mttf = sim::to_time(fault.mttf->mean() / share);
+    m.mttr = sim::to_time(fault.mttr->mean());
+    m.repair_crews = fault.repair_crews;
+    m.failover_gap = sim::to_time(gap * 1e9);
+    m.exponential_failures = fault.mttf->kind() == sim::Distribution::Kind::kExponential;
+    m.exponential_repairs = fault.mttr->kind() == sim::Distribution::Kind::kExponential;
+    return m;
+  }
+
+  void note_partial(const std::string& group, std::size_t f, std::size_t hit, std::size_t units) {
+    if (hit == units) return;
+    model_.notes.push_back(fmt::format("{}: {} hits {} of its {} units; the k-of-n chain takes the units alike, "
+                                       "so its rate is spread over all of them.",
+                                       group, fault_name(f), hit, units));
+  }
+
+  // Host failures the tier survives: hosts with the most of its nodes first.
+  int tolerated_hosts(const Block& block, int t) const {
+    const Tier& tier = tiers_[static_cast<std::size_t>(t)];
+    std::vector<int> per_host;
+    for (const auto& u : block.units) {
+      per_host.push_back(static_cast<int>(std::count(tier.hosts.begin(), tier.hosts.end(), u)));
+    }
+    std::sort(per_host.rbegin(), per_host.rend());
+    int lost = 0, hosts = 0;
+    for (int c : per_host) {
+      if (lost + c > tier.behaviour.tolerated) break;
+      lost += c;
+      ++hosts;
+    }
+    return hosts;
+  }
+
+  std::string block_name(const Block& block) const {
+    std::string name;
+    for (int t : block.tiers) name += (name.empty() ? "" : "+") + tiers_[static_cast<std::size_t>(t)].config->name;
+    return name;
+  }
+
+  // Every node of this one-tier block goes unnoticed whatever stops it: the
+  // block itself needs all its units.
+  bool all_unnoticed(const Block& block) const {
+    if (block.tiers.size() != 1) return false;
+    const Tier& tier = tiers_[static_cast<std::size_t>(block.tiers.front())];
+    for (const Role& role : tier.behaviour.roles) {
+      for (Failure f : {Failure::kSilent, Failure::kRefused, Failure::kStopped}) {
+        if (!role.unnoticed_for(f)) return false;
+      }
+    }
+    return true;
+  }
+
+  void add_block(const Block& block) {
+    const std::string name = block_name(block);
+    const auto n = static_cast<int>(block.units.size());
+    PathGroup g;
+    g.group.name = name;
+    g.group.nodes = n;
+    g.units = block.units;
+    for (std::size_t f : stochastic_) {
+      const FaultConfig& fault = config_.faults[f];
+      if (fault.together) continue;
+      const Failure failure = failure_of(fault.kind);
+      const double repair = fault.mttr->mean() * 1e-9;
+      if (failure == Failure::kSilent) {
+        double cost = 0.0;
+        std::size_t hit = 0;
+        for (const auto& u : block.units) {
+          if (!hits_host(fault, u)) continue;
+          ++hit;
+          cost += expected_cost(nodes_on(block, u), failure, repair);
+        }
+        if (hit == 0) continue;
+        note_partial(name, f, hit, block.units.size());
+        g.group.modes.push_back(mode_of(fault, f, "host crash", static_cast<double>(hit) / n, cost / hit));
+        continue;
+      }
+      // A process fails alone: one mode per tier of the block.
+      for (int t : block.tiers) {
+        const Tier& tier = tiers_[static_cast<std::size_t>(t)];
+        double cost = 0.0;
+        std::size_t hit = 0;
+        for (int i = 0; i < tier.config->count; ++i) {
+          if (!hits_node(fault, {t, i})) continue;
+          ++hit;
+          cost += expected_cost({{t, i}}, failure, repair);
+        }
+        if (hit == 0) continue;
+        note_partial(name, f, hit, block.units.size());
+        const std::string what = fault.kind == FaultKind::kStop ? "stop" : "process crash";
+        g.group.modes.push_back(mode_of(fault, f, block.tiers.size() > 1 ? what + " " + tier.config->name : what,
+                                        static_cast<double>(hit) / n, cost / static_cast<double>(hit)));
+      }
+    }
+    if (g.group.modes.empty()) return;
+    int tolerated = n;
+    for (int t : block.tiers) tolerated = std::min(tolerated, tolerated_hosts(block, t));
+    const bool unnoticed = all_unnoticed(block);
+    if (unnoticed) tolerated = 0;
+    if (tolerated == 0) {
+      for (FailureMode& m : g.group.modes) m.failover_gap = 0;  // no failure is survived
+    }
+    g.needed_for_redundancy = n - tolerated;
+    g.group.needed = g.needed_for_redundancy;
+    g.why = block_why(block, tolerated, unnoticed);
+    if (tolerated > 0) set_capacity(g, block);
+    model_.groups.push_back(std::move(g));
+    if (tolerated > 0 && !unnoticed) {
+      for (int t : block.tiers) add_unnoticed_roles(t);
+    }
+  }
+
+  std::string block_why(const Block& block, int tolerated, bool unnoticed) const {
+    std::string why;
+    if (block.tiers.size() > 1) {
+      why = fmt::format("hosts {} carry tiers {}: a host crash stops every tier on it. ", fmt::join(block.units, ", "),
+                        block_name(block));
+    }
+    if (tolerated == 0) {
+      if (unnoticed) {
+        const Tier& tier = tiers_[static_cast<std::size_t>(block.tiers.front())];
+        return why + tier.behaviour.roles.front().effect(Failure::kSilent).how + ".";
+      }
+      return why + "No spare unit.";
+    }
+    why += fmt::format("Survives {} failure{}. ", tolerated, tolerated == 1 ? "" : "s");
+    for (int t : block.tiers) {
+      const Tier& tier = tiers_[static_cast<std::size_t>(t)];
+      for (const Role& role : tier.behaviour.roles) {
+        const std::string who = role.name.empty() ? tier.config->name : tier.config->name + " " + role.name;
+        const Effect& silent = role.effect(Failure::kSilent);
+        const Effect& refused = role.effect(Failure::kRefused);
+        const bool same = refused.how == silent.how;
+        const char* unseen = same ? "not noticed, see its own group" : "a crash goes unnoticed, see its own group";
+        why += fmt::format("{}: {}", who, silent.routed ? silent.how : unseen);
+        if (!same) why += fmt::format("; killed: {}", refused.routed ? refused.how : "not noticed, see its own group");
+        why += ". ";
+      }
+    }
+    why.pop_back();
+    return why;
+  }
+
+  // The fewest units that keep the group's load below 100%: the survivors
+  // share the busiest resource of every unit.
+  void set_capacity(PathGroup& g, const Block& block) {
+    double load = 0.0;
+    for (const auto& u : block.units) {
+      double busiest = 0.0;
+      for (const Resource& r : operational_.resources) {
+        if (r.host == u) busiest = std::max(busiest, r.utilization);
+      }
+      load += busiest;
+    }
+    if (!std::isfinite(load)) return;
+    const int n = g.group.nodes;
+    const int needed = static_cast<int>(std::floor(load)) + 1;
+    if (needed > n) {
+      model_.notes.push_back(fmt::format("{}: its units are {:.0f}% busy on average at the scenario's load, past "
+                                         "saturation even with all of them up; k is taken as n.",
+                                         g.group.name, 100.0 * load / n));
+    }
+    g.needed_for_capacity = std::min(needed, n);
+    g.group.needed = std::max(g.needed_for_redundancy, *g.needed_for_capacity);
+  }
+
+  // Roles whose failure some kinds of fault leave unnoticed: each holder is
+  // needed, in a group of its own.
+  void add_unnoticed_roles(int t) {
+    const Tier& tier = tiers_[static_cast<std::size_t>(t)];
+    for (const Role& role : tier.behaviour.roles) {
+      PathGroup g;
+      g.group.name = tier.config->name + " " + (role.name.empty() ? "nodes" : role.name) + " (each needed)";
+      g.group.nodes = static_cast<int>(role.nodes.size());
+      for (int i : role.nodes) g.units.push_back(tier.nodes[static_cast<std::size_t>(i)]);
+      std::vector<std::pair<std::string, std::vector<std::string>>> reasons;  // how, and the kinds of failure it is for
+      for (std::size_t f : stochastic_) {
+        const FaultConfig& fault = config_.faults[f];
+        const Failure failure = failure_of(fault.kind);
+        if (fault.together || !role.unnoticed_for(failure)) continue;
+        // A rotating role moves over the tier: its holders fail as the tier's nodes do on average.
+        const std::vector<int> pool = role.rotates ? all_nodes(tier.config->count) : role.nodes;
+        std::size_t hit = 0;
+        for (int i : pool) {
+          const bool hits = failure == Failure::kSilent ? hits_host(fault, tier.hosts[static_cast<std::size_t>(i)])
+                                                       : hits_node(fault, {t, i});
+          hit += hits ? 1 : 0;
+        }
+        if (hit == 0) continue;
+        note_partial(g.group.name, f, hit, pool.size());
+        const char* what = failure == Failure::kSilent ? "host crash" : failure == Failure::kStopped ? "stop" : "process crash";
+        g.group.modes.push_back(mode_of(fault, f, what, static_cast<double>(hit) / pool.size(), 0.0));
+        const std::string& how = role.effect(failure).how;
+        auto it = std::find_if(reasons.begin(), reasons.end(), [&](const auto& r) { return r.first == how; });
+        if (it == reasons.end()) it = reasons.insert(reasons.end(), {how, {}});
+        if (std::find(it->second.begin(), it->second.end(), what) == it->second.end()) it->second.push_back(what);
+      }
+      if (g.group.modes.empty()) continue;
+      g.group.needed = g.group.nodes;
+      g.needed_for_redundancy = g.group.nodes;
+      for (const auto& [how, kinds] : reasons) {
+        g.why += fmt::format("{}{}: {}.", g.why.empty() ? "" : " ", fmt::join(kinds, ", "), how);
+      }
+      model_.groups.push_back(std::move(g));
+    }
+  }
+
+  // A failure domain: one unit stopping all its nodes at once.
+  void add_domain(std::size_t f) {
+    const FaultConfig& fault = config_.faults[f];
+    const Failure failure = failure_of(fault.kind);
+    std::vector<NodeRef> stopped;
+    for (int t = 0; t < static_cast<int>(tiers_.size()); ++t) {
+      const Tier& tier = tiers_[static_cast<std::size_t>(t)];
+      for (int i = 0; i < tier.config->count; ++i) {
+        const bool hit = failure == Failure::kSilent ? hits_host(fault, tier.hosts[static_cast<std::size_t>(i)])
+                                                    : hits_node(fault, {t, i});
+        if (hit) stopped.push_back({t, i});
+      }
+    }
+    // An outage when it stops more nodes of a tier than the tier can lose, or
+    // a node whose failure goes unnoticed (roles as at the start).
+    std::string outage;
+    std::vector<std::string> names;
+    for (int t = 0; t < static_cast<int>(tiers_.size()); ++t) {
+      const Tier& tier = tiers_[static_cast<std::size_t>(t)];
+      int count = 0;
+      for (const NodeRef& n : stopped) {
+        if (n.tier != t) continue;
+        ++count;
+        names.push_back(tier.nodes[static_cast<std::size_t>(n.node)]);
+        for (const Role& role : tier.behaviour.roles) {
+          const bool holds_it = std::find(role.nodes.begin(), role.nodes.end(), n.node) != role.nodes.end();
+          if (holds_it && role.unnoticed_for(failure) && outage.empty()) {
+            outage = fmt::format("{}: {}", tier.nodes[static_cast<std::size_t>(n.node)], role.effect(failure).how);
+          }
+        }
+      }
+      if (count > tier.behaviour.tolerated && outage.empty()) {
+        outage = fmt::format("{} of the {} nodes of tier {}, which survives {}", count, tier.config->count,
+                             tier.config->name, tier.behaviour.tolerated);
+      }
+    }
+    PathGroup g;
+    g.group.name = "domain " + fault.target;
+    g.group.nodes = 1;
+    g.group.needed = outage.empty() ? 0 : 1;
+    g.needed_for_redundancy = g.group.needed;
+    g.units = {fault.target};
+    double gap = 0.0;
+    if (outage.empty()) {
+      // Survived with roles as at the start: the longest gap of its nodes.
+      double longest = 0.0, after = 0.0;
+      for (const NodeRef& n : stopped) {
+        const Tier& tier = tiers_[static_cast<std::size_t>(n.tier)];
+        for (const Role& role : tier.behaviour.roles) {
+          if (std::find(role.nodes.begin(), role.nodes.end(), n.node) == role.nodes.end()) continue;
+          longest = std::max(longest, role.effect(failure).gap);
+          after = std::max(after, role.effect(failure).after_repair);
+        }
+      }
+      gap = std::min(longest, fault.mttr->mean() * 1e-9) + after;
+    }
+    g.group.modes.push_back(mode_of(fault, f, std::string(kind_name(fault.kind)) + " of the domain", 1.0, gap));
+    g.why = fmt::format("stops {} together; {}.", fmt::join(names, ", "),
+                        outage.empty() ? "the path survives it, paying the longest gap of its nodes"
+                                       : "an outage: " + outage);
+    model_.notes.push_back(fmt::format("{}: a failure domain is a group of its own, independent of its nodes' other "
+                                       "failures (their overlap is left out).",
+                                       g.group.name));
+    model_.groups.push_back(std::move(g));
+  }
+
+  const ScenarioConfig& config_;
+  const OperationalAnalysis& operational_;
+  std::vector<Tier> tiers_;
+  std::vector<Block> blocks_;
+  std::vector<std::size_t> stochastic_;  // faults in the model
+  AvailabilityModel model_;
+};
+
+}  // namespace
+
+std::vector<RedundancyGroup> AvailabilityModel::headline() const {
+  std::vector<RedundancyGroup> groups;
+  for (const PathGroup& g : this->groups) groups.push_back(g.group);
+  return groups;
+}
+
+std::vector<RedundancyGroup> AvailabilityModel::redundancy_only() const {
+  std::vector<RedundancyGroup> groups;
+  for (const PathGroup& g : this->groups) {
+    groups.push_back(g.group);
+    groups.back().needed = g.needed_for_redundancy;
+  }
+  return groups;
+}
+
+bool AvailabilityModel::capacity_matters() const {
+  return std::any_of(groups.begin(), groups.end(),
+                     [](const PathGroup& g) { return g.group.needed != g.needed_for_redundancy; });
+}
+
+AvailabilityModel availability_model(const ScenarioConfig& config, const OperationalAnalysis& operational) {
+  return Builder(config, operational).build();
+}
+
+}  // namespace analysis
