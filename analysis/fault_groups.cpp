@@ -28,6 +28,11 @@ Failure failure_of(FaultKind kind) {
   return kind == FaultKind::kStop ? Failure::kStopped : Failure::kRefused;
 }
 
+const char* failure_name(Failure f) {
+  static constexpr const char* kNames[] = {"host crash", "process crash", "stop"};
+  return kNames[index_of(f)];
+}
+
 bool stops_nodes(FaultKind kind) {
   return kind == FaultKind::kHostCrash || kind == FaultKind::kProcessCrash || kind == FaultKind::kStop;
 }
@@ -447,8 +452,8 @@ class Builder {
     if (!exponential) {
       model_.notes.push_back(fmt::format(
           "{}: its mttf and mttr enter by their means ({} and {}); steady-state availability depends only on the "
-          "means when every unit has its own repair, but the k-of-n chains with shared crews or k < n assume "
-          "exponential times, so those groups are approximate.",
+          "means while every unit has its own repair, but chains with shared crews assume exponential times: "
+          "groups marked ~ are approximate.",
           fault_name(f), text(fault.mttf->mean() * 1e-9), text(fault.mttr->mean() * 1e-9)));
     }
     if (fault.repair_crews > 0) {
@@ -472,6 +477,11 @@ class Builder {
   bool hits_node(const FaultConfig& fault, const NodeRef& n) const {
     const std::string& name = tiers_[static_cast<std::size_t>(n.tier)].nodes[static_cast<std::size_t>(n.node)];
     return std::find(fault.nodes.begin(), fault.nodes.end(), name) != fault.nodes.end();
+  }
+  // Whether the fault stops the node: a crash by its host, the others by name.
+  bool stops(const FaultConfig& fault, const NodeRef& n) const {
+    if (failure_of(fault.kind) != Failure::kSilent) return hits_node(fault, n);
+    return hits_host(fault, tiers_[static_cast<std::size_t>(n.tier)].hosts[static_cast<std::size_t>(n.node)]);
   }
 
   std::vector<NodeRef> nodes_on(const Block& block, const std::string& host) const {
@@ -589,7 +599,7 @@ class Builder {
         }
         if (hit == 0) continue;
         note_partial(name, f, hit, block.units.size());
-        g.group.modes.push_back(mode_of(fault, f, "host crash", static_cast<double>(hit) / n, cost / hit));
+        g.group.modes.push_back(mode_of(fault, f, failure_name(failure), static_cast<double>(hit) / n, cost / hit));
         continue;
       }
       // A process fails alone: one mode per tier of the block.
@@ -604,7 +614,7 @@ class Builder {
         }
         if (hit == 0) continue;
         note_partial(name, f, hit, block.units.size());
-        const std::string what = fault.kind == FaultKind::kStop ? "stop" : "process crash";
+        const std::string what = failure_name(failure);
         g.group.modes.push_back(mode_of(fault, f, block.tiers.size() > 1 ? what + " " + tier.config->name : what,
                                         static_cast<double>(hit) / n, cost / static_cast<double>(hit)));
       }
@@ -699,13 +709,11 @@ class Builder {
         const std::vector<int> pool = role.rotates ? all_nodes(tier.config->count) : role.nodes;
         std::size_t hit = 0;
         for (int i : pool) {
-          const bool hits = failure == Failure::kSilent ? hits_host(fault, tier.hosts[static_cast<std::size_t>(i)])
-                                                       : hits_node(fault, {t, i});
-          hit += hits ? 1 : 0;
+          hit += stops(fault, {t, i}) ? 1 : 0;
         }
         if (hit == 0) continue;
         note_partial(g.group.name, f, hit, pool.size());
-        const char* what = failure == Failure::kSilent ? "host crash" : failure == Failure::kStopped ? "stop" : "process crash";
+        const char* what = failure_name(failure);
         g.group.modes.push_back(mode_of(fault, f, what, static_cast<double>(hit) / pool.size(), 0.0));
         const std::string& how = role.effect(failure).how;
         auto it = std::find_if(reasons.begin(), reasons.end(), [&](const auto& r) { return r.first == how; });
@@ -730,9 +738,7 @@ class Builder {
     for (int t = 0; t < static_cast<int>(tiers_.size()); ++t) {
       const Tier& tier = tiers_[static_cast<std::size_t>(t)];
       for (int i = 0; i < tier.config->count; ++i) {
-        const bool hit = failure == Failure::kSilent ? hits_host(fault, tier.hosts[static_cast<std::size_t>(i)])
-                                                    : hits_node(fault, {t, i});
-        if (hit) stopped.push_back({t, i});
+        if (stops(fault, {t, i})) stopped.push_back({t, i});
       }
     }
     // An outage when it stops more nodes of a tier than the tier can lose, or

@@ -10,8 +10,8 @@
 //  - Modes: one per stochastic fault (crash, kill, stop) that hits the group:
 //    a crash fails the hosts of its nodes, a kill or stop the node itself.
 //    Rates come from the means of mttf and mttr (exact for the steady state
-//    of a unit repaired on its own; approximate for shared crews and k < n,
-//    whose chain assumes exponential times). `together` (a failure domain) is
+//    of units repaired on their own; approximate with shared crews, whose
+//    chain assumes exponential times). `together` (a failure domain) is
 //    a group of its own: one unit whose failure is an outage when it takes
 //    down more nodes of a tier than the tier can lose, else a gap.
 //  - Whether a failure is routed around, and the gap until it is, follow the
