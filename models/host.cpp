@@ -58,7 +58,7 @@ Time Host::link_delay(sim::RandomStream& rng) const {
   Time delay = added_latency_;
   // Each loss costs one retransmission timeout (doubling, as TCP backs off).
   Time rto = retransmission_timeout_;
-  while (loss_ > 0.0 && rng.uniform01() < loss_ && rto < 120 * sim::kSecond) {
+  while (loss_ > 0.0 && rng.uniform01() < loss_ && rto < kMaxRetransmissionTimeout) {
     delay += rto;
     rto *= 2;
   }

@@ -12,6 +12,10 @@
 
 namespace models {
 
+// Linux TCP's bounds on the retransmission timeout (TCP_RTO_MIN, TCP_RTO_MAX).
+inline constexpr Time kMinRetransmissionTimeout = 200 * sim::kMillisecond;
+inline constexpr Time kMaxRetransmissionTimeout = 120 * sim::kSecond;
+
 class Host {
  public:
   Host(sim::Simulation& sim, std::string name, const MachineConfig& machine,

@@ -90,6 +90,7 @@ struct Request {
   double message_bytes = 0.0;
   Time message_first_bit = 0;
   bool message_is_response = false;
+  std::uint8_t message_retransmissions = 0;  // of a response held up by a partition
   // The wait queue the request sits in, if any (one at a time).
   std::uint32_t wait_token = 0;
   sim::EventHandle wait_timer;

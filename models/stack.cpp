@@ -136,8 +136,23 @@ double Stack::response_bytes(int request_class, int tier) const {
 void Stack::send(Node* from, Node& to, RequestId id, Request& r, double bytes, bool is_response) {
   r.message_bytes = bytes;
   r.message_is_response = is_response;
-  // A response that cannot get through is lost; the caller's timers notice.
-  if (is_response && !reachable(*from, to)) return;
+  if (is_response && !reachable(*from, to)) {
+    // A dead caller never gets it: its own timers are moot, its caller's notice.
+    // Across a partition the connection survives: TCP retransmits with
+    // exponential backoff from its minimum RTO and delivers once the partition
+    // heals, giving up after tcp_retries2 = 15 retransmissions (about 15 min).
+    constexpr int kMaxRetransmissions = 15;
+    if (!to.answering() || r.message_retransmissions >= kMaxRetransmissions) {
+      r.message_retransmissions = 0;
+      return;
+    }
+    const Time backoff = std::min<Time>(kMinRetransmissionTimeout << r.message_retransmissions,
+                                        kMaxRetransmissionTimeout);
+    ++r.message_retransmissions;
+    sim_.schedule_in<&Stack::on_retransmission>(backoff, this, id);
+    return;
+  }
+  r.message_retransmissions = 0;
   Host& source = from->host();
   if (&source == &to.host()) {
     to.deliver(id, r, false);
@@ -164,6 +179,14 @@ void Stack::send(Node* from, Node& to, RequestId id, Request& r, double bytes, b
     return;
   }
   sim_.schedule_at<&Node::on_message>(in, &to, id);
+}
+
+void Stack::on_retransmission(std::uint64_t id) {
+  Request* r = requests_.find(id);
+  // Gone or re-keyed: the caller gave up (its timeout) or the request failed.
+  if (r == nullptr || !r->message_is_response || r->depth < 0) return;
+  Node& responder = *nodes_[r->frames[static_cast<std::size_t>(r->depth + 1)].node];
+  send(&responder, *nodes_[r->frame().node], id, *r, r->message_bytes, true);
 }
 
 Time Stack::link_latency(const Host& from, const Host& to) {

@@ -111,6 +111,8 @@ class Stack {
   Clients& clients() { return *clients_; }
 
   void on_warmup_end(std::uint64_t);
+  // A response held up by a partition is sent again (TCP retransmission).
+  void on_retransmission(std::uint64_t id);
 
  private:
   Host& host_named(const std::string& name);
