@@ -185,7 +185,7 @@ Distribution Distribution::empirical(std::vector<double> values) {
   return result;
 }
 
-double Distribution::sample(RandomStream& rng) const {
+double Distribution::sample_random(RandomStream& rng) const {
   switch (kind_) {
     case Kind::kConstant:
       return a_;

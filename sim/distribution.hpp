@@ -55,7 +55,9 @@ class Distribution {
 
   Distribution() : Distribution(constant(0.0)) {}
 
-  double sample(RandomStream& rng) const;
+  // Constants (CPU costs such as a firewall's) are common on hot paths: they
+  // skip the out-of-line switch.
+  double sample(RandomStream& rng) const { return kind_ == Kind::kConstant ? a_ : sample_random(rng); }
 
   Kind kind() const { return kind_; }
   // Theoretical moments of the distribution as sampled (for a truncated
@@ -72,6 +74,8 @@ class Distribution {
   // For the factories: the public default constructor itself goes through constant().
   Distribution(Kind kind, double a, double b = 0.0, double c = 0.0, double d = 0.0)
       : kind_(kind), a_(a), b_(b), c_(c), d_(d) {}
+
+  double sample_random(RandomStream& rng) const;
 
   Kind kind_ = Kind::kConstant;
   double a_ = 0.0, b_ = 0.0, c_ = 0.0, d_ = 0.0;  // meaning depends on kind_
