@@ -17,6 +17,7 @@ Host::Host(sim::Simulation& sim, std::string name, const MachineConfig& machine,
     cpu_ = std::make_unique<PsCpu>(sim, machine_.cores, machine_.speed);
   }
   if (machine_.disk) disk_.emplace(machine_.disk->depth);
+  if (has_nic()) nic_ns_per_byte_ = 1e9 / machine_.nic_bandwidth;
 }
 
 void Host::submit_io(double bytes, sim::Callback done) {
@@ -51,7 +52,7 @@ void Host::crash() {
 void Host::set_slowdown(double cpu, double disk, double nic) {
   cpu_->set_slowdown(cpu);
   disk_slowdown_ = disk;
-  nic_slowdown_ = nic;
+  nic_ns_per_byte_ = has_nic() ? 1e9 / machine_.nic_bandwidth * nic : 0.0;
 }
 
 Time Host::link_delay(sim::RandomStream& rng) const {

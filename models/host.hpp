@@ -47,7 +47,7 @@ class Host {
   bool has_disk() const { return disk_.has_value(); }
 
   // Serialization time of `bytes` on one NIC direction.
-  Time nic_time(double bytes) const { return sim::to_time(bytes / machine_.nic_bandwidth * 1e9 * nic_slowdown_); }
+  Time nic_time(double bytes) const { return sim::to_time(bytes * nic_ns_per_byte_); }
   FcfsStation& nic_tx() { return nic_tx_; }
   FcfsStation& nic_rx() { return nic_rx_; }
 
@@ -78,7 +78,8 @@ class Host {
   bool up_ = true;
   int index_ = 0;
   double disk_slowdown_ = 1.0;
-  double nic_slowdown_ = 1.0;
+  // Serialization cost, slowdown included: a multiply per message instead of a divide.
+  double nic_ns_per_byte_ = 0.0;
   Time added_latency_ = 0;
   double loss_ = 0.0;
   Time retransmission_timeout_ = 0;
