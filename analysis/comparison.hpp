@@ -68,7 +68,7 @@ struct Reason {
 };
 
 struct ComparisonRow {
-  std::string name;  // "throughput", "response", "response <class>", "<host>.cpu", "<host>.nic", "<host>.disk", "availability"
+  std::string name;  // "throughput", "response", "response <class>", "<host>.cpu", "<host>.nic", "<host>.disk", "time availability"
   Quantity quantity = Quantity::kUtilization;
   // What the analysis and each replication say, in s, requests/s or
   // fractions; none: no answer (saturated, faults without a model, nothing measured).
@@ -101,10 +101,11 @@ std::optional<double> analytic_availability(const models::ScenarioConfig& config
 
 // The analytic values of the metrics a run reports, under their names in
 // experiment/metrics.hpp: "throughput_rps", "latency_ms.mean" (while the
-// analysis is stable), "availability" (see analytic_availability) and, per
-// node, "nodes.<node>.cpu_utilization", "nic_utilization" (the busier
-// direction) and "disk_utilization" of its host. Utilizations above 1 are
-// offered load. Latency quantiles and the SLO view have no analytic value.
+// analysis is stable), "slo.time_availability" (see analytic_availability:
+// the model's is a time availability) and, per node,
+// "nodes.<node>.cpu_utilization", "nic_utilization" (the busier direction)
+// and "disk_utilization" of its host. Utilizations above 1 are offered load.
+// Latency quantiles and request availability have no analytic value.
 std::map<std::string, double> analytic_metrics(const models::ScenarioConfig& config, const AnalysisResult& analysis);
 
 }  // namespace analysis

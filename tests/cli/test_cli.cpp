@@ -339,16 +339,17 @@ TEST_F(CliTest, RunAnalyzePutsTheAnalysisBesideTheSimulation) {
   const Outcome light = tiersim({"run", tiny_.string(), "--analyze"});
   ASSERT_EQ(light.status, 0) << light.err;
   EXPECT_GT(light.out.find("analysis vs simulation"), light.out.find("mean queue")) << "after the run's report";
-  for (const char* label : {"throughput (req/s)", "response (ms)", "  get", "web1.cpu", "availability"}) {
+  for (const char* label : {"throughput (req/s)", "response (ms)", "  get", "web1.cpu", "time availability"}) {
     EXPECT_NE(row_line(light.out, label), "") << label << " missing from:\n" << light.out;
   }
   EXPECT_NE(row_line(light.out, "web1.cpu").find("30.00%"), std::string::npos) << light.out;
-  EXPECT_EQ(row_line(light.out, "availability").rfind("   ", 0), 0u) << "not highlighted:\n" << light.out;
+  EXPECT_EQ(row_line(light.out, "time availability").rfind("   ", 0), 0u) << "not highlighted:\n" << light.out;
   for (const auto& line : lines_of(light.out)) EXPECT_LE(line.size(), 100u) << line;
 
   const Outcome overload = tiersim({"run", tiny_.string(), "--analyze", "--set", "workload.arrivals=poisson(1100/s)"});
   ASSERT_EQ(overload.status, 0) << overload.err;
-  for (const char* label : {"throughput (req/s)", "response (ms)", "web1.cpu", "availability"}) {
+  // (Time availability stays 1 here: a 3 s run closes no 10 s SLO window.)
+  for (const char* label : {"throughput (req/s)", "response (ms)", "web1.cpu"}) {
     EXPECT_EQ(row_line(overload.out, label).rfind("!  ", 0), 0u) << label << " not highlighted:\n" << overload.out;
   }
   for (const char* reason : {"likely reasons", "finite_pool", "server_queue", "saturation", "offered 110.0%"}) {
@@ -371,7 +372,7 @@ TEST_F(CliTest, RunAnalyzeJsonHasAnAnalysisSection) {
   EXPECT_EQ(analysis["thresholds"]["response_relative"], 0.1);
   std::map<std::string, nlohmann::ordered_json> rows;
   for (const auto& row : analysis["rows"]) rows[row["name"].get<std::string>()] = row;
-  for (const char* name : {"throughput", "response", "response get", "web1.cpu", "availability"}) {
+  for (const char* name : {"throughput", "response", "response get", "web1.cpu", "time availability"}) {
     ASSERT_TRUE(rows.contains(name)) << name << " missing from " << analysis.dump(2);
   }
   const auto& cpu = rows["web1.cpu"];
@@ -409,7 +410,7 @@ TEST_F(CliTest, AnalyzeVaryWritesSweepColumns) {
   ASSERT_EQ(lines.size(), 1u + 3u * 2u);
   const std::vector<std::string> header = cells_of(lines.front());
   EXPECT_EQ(header, (std::vector<std::string>{"workload.arrivals", "machines.box.cores", "latency_ms.mean",
-                                              "throughput_rps", "availability", "nodes.web1.cpu_utilization",
+                                              "throughput_rps", "slo.time_availability", "nodes.web1.cpu_utilization",
                                               "nodes.web1.nic_utilization", "nodes.web1.disk_utilization",
                                               "operational.bottleneck", "operational.bottleneck_utilization",
                                               "operational.saturation_rate_per_s"}));
