@@ -1,13 +1,7 @@
 // Runs the tiersim binary as a user would and checks exit statuses, messages
 // and outputs. TIERSIM_BIN and TIERSIM_SOURCE_ROOT come from tests/meson.build.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -18,24 +12,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-extern char** environ;
+#include "support/files.hpp"
+#include "support/tiersim_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int status = -1;  // exit status; -1 when killed by a signal
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using test_support::Outcome;
+using test_support::read_file;
+using test_support::without_wall_time;
 
 std::vector<std::string> sorted_entries(const fs::path& dir) {
   std::vector<std::string> names;
@@ -67,59 +52,21 @@ class CliTest : public ::testing::Test {
     ASSERT_NE(root, nullptr) << "TIERSIM_SOURCE_ROOT is not set (run through meson test)";
     bin_ = bin;
     source_root_ = root;
-    std::string pattern = (fs::temp_directory_path() / "tiersim-cli-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    scratch_ = dir_ / "scratch";
-    work_ = dir_ / "work";
+    scratch_ = dir_.path() / "scratch";
+    work_ = dir_.path() / "work";
     fs::create_directory(scratch_);
     fs::create_directory(work_);
     tiny_ = work_ / "tiny.yaml";
     std::ofstream(tiny_) << kTinyScenario;
   }
 
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
-
-  // Runs tiersim with stdin from /dev/null and stdout, stderr to files, so
-  // stderr is never a terminal.
   Outcome tiersim(const std::vector<std::string>& args) {
     const fs::path out = scratch_ / "stdout", err = scratch_ / "stderr";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> argv_strings{bin_.string()};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_strings) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    Outcome outcome;
-    if (spawned != 0) {
-      ADD_FAILURE() << "cannot start " << bin_ << ": " << std::strerror(spawned);
-      return outcome;
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    outcome.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    outcome.out = read_file(out);
-    outcome.err = read_file(err);
-    return outcome;
+    return test_support::finish_process(test_support::start_process(bin_, args, out, err), out, err);
   }
 
-  // JSON output with the wall-clock time, the one varying value, removed.
-  static nlohmann::ordered_json without_wall_time(const std::string& text) {
-    auto json = nlohmann::ordered_json::parse(text);
-    json["engine"].erase("wall_s");
-    return json;
-  }
-
-  fs::path bin_, source_root_, dir_, scratch_, work_, tiny_;
+  test_support::TempDir dir_{"tiersim-cli"};
+  fs::path bin_, source_root_, scratch_, work_, tiny_;
 };
 
 void expect_bad_input(const Outcome& o, const std::string& needle) {

@@ -2,11 +2,7 @@
 // results independent of --jobs, zero differences between identical
 // scenarios, resumed sweeps identical to uninterrupted ones, bad input
 // refused before anything runs. TIERSIM_BIN comes from tests/meson.build.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,35 +12,26 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-extern char** environ;
+#include "support/files.hpp"
+#include "support/tiersim_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using test_support::Outcome;
+using test_support::read_file;
+using test_support::without_wall_time;
 using ::testing::HasSubstr;
 
 const fs::path kRoot = TIERSIM_SOURCE_ROOT;
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::size_t lines_in(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
-
-struct Outcome {
-  int status = -1;
-  std::string out, err;
-};
 
 class ExperimentCli : public ::testing::Test {
  protected:
@@ -52,49 +39,20 @@ class ExperimentCli : public ::testing::Test {
     const char* bin = std::getenv("TIERSIM_BIN");
     ASSERT_NE(bin, nullptr) << "TIERSIM_BIN is not set (run through meson test)";
     bin_ = bin;
-    std::string pattern = (fs::temp_directory_path() / "tiersim-experiment-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    dir_ = temp_.path();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  // Starts tiersim with stdout and stderr to files (so never a terminal).
   pid_t start(const std::vector<std::string>& args) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, (dir_ / "stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, (dir_ / "stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> strings{bin_.string()};
-    strings.insert(strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : strings) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    const int error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(error, 0) << "cannot start " << bin_;
-    return pid;
+    return test_support::start_process(bin_, args, dir_ / "stdout", dir_ / "stderr");
   }
-
-  Outcome finish(pid_t pid) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read(dir_ / "stdout"), read(dir_ / "stderr")};
-  }
-
+  Outcome finish(pid_t pid) { return test_support::finish_process(pid, dir_ / "stdout", dir_ / "stderr"); }
   Outcome tiersim(const std::vector<std::string>& args) { return finish(start(args)); }
 
   static std::string scenario(const std::string& name) { return (kRoot / "scenarios" / name).string(); }
 
+  test_support::TempDir temp_{"tiersim-experiment"};
   fs::path bin_, dir_;
 };
-
-nlohmann::ordered_json without_wall_time(const std::string& text) {
-  auto json = nlohmann::ordered_json::parse(text);
-  json["engine"].erase("wall_s");
-  return json;
-}
 
 TEST_F(ExperimentCli, ReplicatedRunsGiveTheSameBytesOnAnyNumberOfThreads) {
   const std::vector<std::string> args{"run", scenario("2-secured-monitored.yaml"), "--duration", "8s", "--set",
@@ -175,7 +133,7 @@ TEST_F(SweepCli, AResumedSweepIsByteIdenticalToAnUninterruptedOne) {
     const fs::path whole = dir_ / ("whole." + format), cut = dir_ / ("cut." + format);
     const Outcome o = tiersim(sweep(whole, format));
     ASSERT_EQ(o.status, 0) << o.err;
-    const std::string expected = read(whole);
+    const std::string expected = read_file(whole);
     ASSERT_EQ(lines_in(expected), format == "csv" ? 13u : 12u);
     // Cut mid-row (as a kill during a write would), mid-header, and at a row's end.
     for (const std::size_t keep : {expected.size() / 2, std::size_t{10}, expected.find('\n', expected.size() / 3) + 1}) {
@@ -183,7 +141,7 @@ TEST_F(SweepCli, AResumedSweepIsByteIdenticalToAnUninterruptedOne) {
       std::ofstream(cut, std::ios::binary | std::ios::trunc) << expected.substr(0, keep);
       const Outcome resumed = tiersim(sweep(cut, format));
       ASSERT_EQ(resumed.status, 0) << resumed.err;
-      EXPECT_EQ(read(cut), expected);
+      EXPECT_EQ(read_file(cut), expected);
     }
   }
 }
@@ -194,17 +152,17 @@ TEST_F(SweepCli, AKilledSweepResumesToTheSameFile) {
   const pid_t pid = start(sweep(killed));
   // Kill once two rows are out: ten points remain, far more than a poll's delay.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (lines_in(read(killed)) < 3 && std::chrono::steady_clock::now() < deadline) {
+  while (lines_in(read_file(killed)) < 3 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   ::kill(pid, SIGKILL);
   EXPECT_EQ(finish(pid).status, -1);
-  const std::string partial = read(killed);
+  const std::string partial = read_file(killed);
   ASSERT_LT(lines_in(partial), 13u) << "the sweep ended before the kill";
   const Outcome resumed = tiersim(sweep(killed));
   ASSERT_EQ(resumed.status, 0) << resumed.err;
   EXPECT_THAT(resumed.err, HasSubstr("points are already in"));
-  EXPECT_EQ(read(killed), read(whole));
+  EXPECT_EQ(read_file(killed), read_file(whole));
 }
 
 TEST_F(SweepCli, BadInputIsRefusedBeforeAnyPointRuns) {

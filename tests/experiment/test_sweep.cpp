@@ -2,8 +2,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,6 +10,7 @@
 
 #include "experiment/input_error.hpp"
 #include "experiment/sweep.hpp"
+#include "support/files.hpp"
 
 namespace {
 
@@ -21,15 +20,9 @@ using experiment::InputError;
 using experiment::parse_vary;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using test_support::read_file;
 
 const fs::path kRoot = TIERSIM_SOURCE_ROOT;
-
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string error_of(auto&& f) {
   try {
@@ -102,12 +95,6 @@ TEST(Vary, BadKeysAndSpecsNameTheVary) {
 
 class SweepPlanTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "tiersim-sweep-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
 
   experiment::SweepPlan plan(const std::vector<std::string>& varies) {
     std::vector<experiment::Vary> parsed;
@@ -116,7 +103,8 @@ class SweepPlanTest : public ::testing::Test {
                                   {{"run.duration", "2s"}, {"run.warmup", "200ms"}}, parsed);
   }
 
-  fs::path dir_;
+  test_support::TempDir temp_{"tiersim-sweep"};
+  const fs::path& dir_ = temp_.path();
 };
 
 TEST_F(SweepPlanTest, TheGridTurnsTheLastKeyFastest) {
@@ -148,7 +136,7 @@ TEST_F(SweepPlanTest, AFileOfAnotherSweepIsRefusedAndLeftAlone) {
     experiment::SweepFile created(file, experiment::SweepFormat::kCsv, a);
     EXPECT_EQ(created.done(), 0u);
   }
-  const std::string header = read(file);
+  const std::string header = read_file(file);
   EXPECT_EQ(header.rfind("run.seed,replications,warmup_s,latency_ms.mean,", 0), 0u) << header;
   // Another varied key: another header.
   const auto b = plan({"run.warmup=100ms,200ms"});
@@ -161,7 +149,7 @@ TEST_F(SweepPlanTest, AFileOfAnotherSweepIsRefusedAndLeftAlone) {
               HasSubstr("row 2 is not point 2 (run.seed=2)"));
   EXPECT_THAT(error_of([&] { experiment::SweepFile(file, experiment::SweepFormat::kCsv, plan({"run.seed=1"})); }),
               HasSubstr("more than this sweep's 1 points"));
-  EXPECT_EQ(read(file), header + "1,1,0.2,partial\n7,1,0.2\n");
+  EXPECT_EQ(read_file(file), header + "1,1,0.2,partial\n7,1,0.2\n");
 }
 
 }  // namespace

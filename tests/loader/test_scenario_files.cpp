@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "loader/scenario_loader.hpp"
+#include "support/files.hpp"
 
 #ifndef TIERSIM_SOURCE_ROOT
 #error "TIERSIM_SOURCE_ROOT must be defined by the build"
@@ -22,12 +23,7 @@ namespace {
 
 const std::filesystem::path kRoot = TIERSIM_SOURCE_ROOT;
 
-std::string read(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using test_support::read_file;
 
 struct Block {
   int line;  // of the opening fence
@@ -64,7 +60,7 @@ std::vector<Block> yaml_blocks(const std::string& markdown) {
 
 TEST(ScenarioDocs, EveryYamlBlockLoads) {
   const auto doc = kRoot / "docs" / "scenarios.md";
-  const auto blocks = yaml_blocks(read(doc));
+  const auto blocks = yaml_blocks(read_file(doc));
   EXPECT_GE(blocks.size(), 4u);
   for (const auto& block : blocks) {
     const std::string origin = "docs/scenarios.md block at line " + std::to_string(block.line);
@@ -128,7 +124,7 @@ TEST(BadScenarios, EachFailsWhereItsHeaderSays) {
   EXPECT_GE(files.size(), 15u);
   for (const auto& file : files) {
     SCOPED_TRACE(file.filename().string());
-    const Expectation expect = expectation_of(read(file));
+    const Expectation expect = expectation_of(read_file(file));
     try {
       loader::load_scenario_file(file);
       ADD_FAILURE() << "loaded without error";
