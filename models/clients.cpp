@@ -138,7 +138,7 @@ void Clients::send(Time sent, std::uint32_t client, sim::RandomStream& rng) {
   if (client_.budget) tokens_ = std::min(client_.budget->max_tokens, tokens_ + client_.budget->ratio);
   // An open breaker fails the request at the client, without sending it.
   if (!breaker_admits(stack_.simulation().now())) {
-    finish(id, r, FailureReason::kCircuitOpen);
+    finish(id, r, FailureReason::kCircuitOpen, stack_.simulation().now());
     return;
   }
   launch(id, sent + client_latency_);
@@ -310,7 +310,7 @@ void Clients::attempt_over(RequestId id, Request& r, std::optional<FailureReason
     retry(fresh, r);
     return;
   }
-  finish(id, r, failure);
+  finish(id, r, failure, sim.now());
 }
 
 void Clients::on_retry_due(std::uint64_t id) {
@@ -321,7 +321,7 @@ void Clients::on_retry_due(std::uint64_t id) {
 
 void Clients::retry(RequestId id, Request& r) {
   if (!breaker_admits(stack_.simulation().now())) {
-    finish(id, r, FailureReason::kCircuitOpen);
+    finish(id, r, FailureReason::kCircuitOpen, stack_.simulation().now());
     return;
   }
   if (r.measured) ++retries_;
@@ -329,12 +329,11 @@ void Clients::retry(RequestId id, Request& r) {
   launch(id, r.sent + client_latency_);
 }
 
-void Clients::finish(RequestId id, Request& r, std::optional<FailureReason> failure) {
-  const Time now = stack_.simulation().now();
-  count(r, failure, now);
+void Clients::finish(RequestId id, Request& r, std::optional<FailureReason> failure, Time at) {
+  count(r, failure, at);
   const std::uint32_t client = r.client;
   stack_.requests().release(id);
-  if (!schedule_) user_done(client, now);
+  if (!schedule_) user_done(client, at);
 }
 
 bool Clients::settle_in_advance(RequestId id, Request& r, Time arrives) {
@@ -343,10 +342,7 @@ bool Clients::settle_in_advance(RequestId id, Request& r, Time arrives) {
   if (arrives > stack_.config().run.duration) return false;  // still in flight at the end
   if (!stack_.same_windows(stack_.simulation().now(), arrives)) return false;
   stack_.simulation().cancel(r.client_timer);
-  count(r, std::nullopt, arrives);
-  const std::uint32_t client = r.client;
-  stack_.requests().release(id);
-  if (!schedule_) user_done(client, arrives);
+  finish(id, r, std::nullopt, arrives);
   return true;
 }
 

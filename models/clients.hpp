@@ -103,8 +103,9 @@ class Clients {
   // Whether the circuit breaker lets an attempt be sent now; in the half-open
   // state the attempt it lets through becomes the trial.
   bool breaker_admits(Time now);
-  // Counts the request's outcome and releases it; a closed-loop user thinks.
-  void finish(RequestId id, Request& r, std::optional<FailureReason> failure);
+  // Counts the request's outcome as of `at` and releases it; a closed-loop
+  // user thinks from then.
+  void finish(RequestId id, Request& r, std::optional<FailureReason> failure, Time at);
   // The user's attempt ended at `at`: think, then send again.
   void user_done(std::uint32_t user, Time at);
   void count(const Request& r, std::optional<FailureReason> failure, Time at);
