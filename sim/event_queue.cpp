@@ -46,8 +46,7 @@ bool EventQueue::refill_front(Time limit) {
   last_ = min_time;
   const Bucket source = buckets_[b];
   buckets_[b] = Bucket{};
-  bucket_min_[b] = kNever;
-  occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+  mark_empty(b);
   // Every entry moves to a lower bucket or the front (at least one does). Each
   // source chunk goes back to the free list as soon as it is read, so the
   // moves mostly write into chunks still in cache. Entries are copied out
@@ -105,32 +104,28 @@ bool EventQueue::pop(Time limit, FiredEvent& out) {
     if (e.time > limit) return false;
     last_ = e.time;
     bucket.size = 0;  // a lone entry has no chunks
-    bucket_min_[b] = kNever;
-    occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
-    if (is_stale(e)) {  // its event was cancelled
-      --stale_;
-      continue;
-    }
-    out = FiredEvent{e.time, e.fn, e.target, e.arg};
-    release(e.slot);
-    --live_;
-    return true;
+    mark_empty(b);
+    if (take(e, out)) return true;
   }
   while (refill_front(limit)) {
     const Entry& e = front_[front_head_];
-    if (is_stale(e)) {  // its event was cancelled
-      ++front_head_;
-      --stale_;
-      continue;
-    }
-    if (e.time > limit) return false;  // front entries have time == last_, set under an earlier limit
+    // Front entries have time == last_, set under an earlier limit.
+    if (!is_stale(e) && e.time > limit) return false;
     ++front_head_;
-    out = FiredEvent{e.time, e.fn, e.target, e.arg};
-    release(e.slot);
-    --live_;
-    return true;
+    if (take(e, out)) return true;
   }
   return false;
+}
+
+bool EventQueue::take(const Entry& e, FiredEvent& out) {
+  if (is_stale(e)) {  // its event was cancelled
+    --stale_;
+    return false;
+  }
+  out = FiredEvent{e.time, e.fn, e.target, e.arg};
+  release(e.slot);
+  --live_;
+  return true;
 }
 
 }  // namespace sim

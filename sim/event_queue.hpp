@@ -173,6 +173,14 @@ class EventQueue {
   // True when the entry's event was cancelled (its slot no longer holds its sequence).
   bool is_stale(const Entry& e) const { return stale_ != 0 && slot_seq_[e.slot] != e.seq; }
 
+  // Bucket b holds nothing any more (its entries were taken out).
+  void mark_empty(int b) {
+    bucket_min_[b] = kNever;
+    occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+  }
+  // Hands a popped entry's event to out; false (the entry is dropped) when
+  // the event was cancelled.
+  bool take(const Entry& e, FiredEvent& out);
   // Appends an empty chunk to the bucket's list.
   void add_chunk(Bucket& bucket);
   // Calls f(entry) for each entry of the bucket, in no particular order.
