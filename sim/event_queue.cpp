@@ -36,45 +36,56 @@ int EventQueue::lowest_occupied() const {
 }
 
 bool EventQueue::refill_front(Time limit) {
-  if (front_head_ < front_.size()) return true;
-  front_.clear();
-  front_head_ = 0;
-  const int b = lowest_occupied();
-  if (b < 0) return false;
-  const Time min_time = bucket_min_[b];
-  if (min_time > limit) return false;
-  last_ = min_time;
-  const Bucket source = buckets_[b];
-  buckets_[b] = Bucket{};
-  mark_empty(b);
-  // Every entry moves to a lower bucket or the front (at least one does). Each
-  // source chunk goes back to the free list as soon as it is read, so the
-  // moves mostly write into chunks still in cache. Entries are copied out
-  // before insert(), which may grow chunks_.
-  insert(source.first);
-  for (std::uint32_t c = source.head; c != kNoChunk;) {
-    const std::uint32_t n = c == source.tail ? source.tail_size : kChunkEntries;
-    for (std::uint32_t i = 0; i < n; ++i) {
-      const Entry e = chunks_[c].entries[i];
-      insert(e);
+  const auto latest_first = [](const Entry& x, const Entry& y) { return earlier(y, x); };
+  for (;;) {
+    const int b = lowest_occupied();
+    if (b < 0) return false;
+    const Time min_time = bucket_min_[b];
+    if (min_time > limit) return false;
+    // Every queued time is >= min_time: it becomes the buckets' reference.
+    last_ = min_time;
+    const int level = b / kDigits;
+    if (level == 0 || buckets_[b].size <= kFrontFill) {
+      // The bucket's time range is the aligned block of 64^level values that
+      // holds min_time; everything in higher buckets comes after it.
+      const int shift = level * kDigitBits;
+      const auto end = ((static_cast<std::uint64_t>(min_time) >> shift) + 1) << shift;
+      front_limit_ = end > static_cast<std::uint64_t>(kNever) ? kNever : static_cast<Time>(end);
+      take_bucket(b, [this](const Entry& e) { front_.push_back(e); });
+      std::sort(front_.begin(), front_.end(), latest_first);
+      return true;
     }
-    const std::uint32_t next = chunks_[c].next;
-    chunks_[c].next = free_chunk_;
-    free_chunk_ = c;
-    c = next;
+    // Too full to sort into the front: split it into lower buckets, keeping
+    // the entries at min_time (at least one) for the front.
+    front_limit_ = last_ + 1;
+    take_bucket(b, [this](const Entry& e) {
+      if (e.time == last_) {
+        front_.push_back(e);
+      } else {
+        insert_bucket(e);
+      }
+    });
+    std::sort(front_.begin(), front_.end(), latest_first);
+    return true;
   }
-  // Entries reaching the front together may come from different insertion
-  // paths; restore the (time, sequence) order among them.
-  if (front_.size() > 1) {
-    std::sort(front_.begin(), front_.end(), [](const Entry& x, const Entry& y) { return x.seq < y.seq; });
-  }
-  return true;
+}
+
+void EventQueue::spill_front() {
+  // Entries at or after the middle entry's time go back (ties stay together);
+  // those at last_ cannot, as buckets hold only times after it.
+  const Time split = std::max(front_[front_.size() / 2].time, last_ + 1);
+  std::size_t n = 0;  // front_ is latest first: the spilled entries lead
+  while (n < front_.size() && front_[n].time >= split) ++n;
+  if (n == 0) return;
+  for (std::size_t i = 0; i < n; ++i) insert_bucket(front_[i]);
+  front_.erase(front_.begin(), front_.begin() + static_cast<std::ptrdiff_t>(n));
+  front_limit_ = split;
 }
 
 Time EventQueue::peek_time() {
-  while (front_head_ < front_.size()) {
-    if (!is_stale(front_[front_head_])) return front_[front_head_].time;
-    ++front_head_;  // stale: its event was cancelled
+  while (!front_.empty()) {
+    if (!is_stale(front_.back())) return front_.back().time;
+    front_.pop_back();  // stale: its event was cancelled
     --stale_;
   }
   // Buckets are ordered: every time in a bucket precedes every time in the next.
@@ -94,27 +105,14 @@ bool EventQueue::pop(Time limit, FiredEvent& out) {
   // With nothing pending, do not let stale entries move last_ past the
   // caller's clock (which, after pop(kNever) fails, has not moved).
   if (live_ == 0) return false;
-  // With few events pending, most buckets hold one entry: pop it straight
-  // from its bucket instead of moving it through the front bucket.
-  while (front_head_ == front_.size()) {
-    const int b = lowest_occupied();
-    Bucket& bucket = buckets_[b];
-    if (bucket.size != 1) break;
-    const Entry& e = bucket.first;
-    if (e.time > limit) return false;
-    last_ = e.time;
-    bucket.size = 0;  // a lone entry has no chunks
-    mark_empty(b);
-    if (take(e, out)) return true;
-  }
-  while (refill_front(limit)) {
-    const Entry& e = front_[front_head_];
-    // Front entries have time == last_, set under an earlier limit.
+  for (;;) {
+    if (front_.empty() && !refill_front(limit)) return false;
+    const Entry e = front_.back();
+    // Stale entries go whatever the limit.
     if (!is_stale(e) && e.time > limit) return false;
-    ++front_head_;
+    front_.pop_back();
     if (take(e, out)) return true;
   }
-  return false;
 }
 
 bool EventQueue::take(const Entry& e, FiredEvent& out) {

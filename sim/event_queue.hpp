@@ -6,23 +6,33 @@
 //
 // Structure: a radix heap (Ahuja, Mehlhorn, Orlin & Tarjan, 1990) over the
 // 64-bit time, exploiting that simulated time never goes backwards: an event is
-// never scheduled before the last one popped ("last"). This one uses 6-bit
-// digits instead of single bits: an event whose time differs from last first in
-// digit l goes to bucket (l, its digit l), so bucket order is time order, and a
-// refill moves each entry of the lowest bucket down at least one whole digit
-// (at most 11 moves over an event's life). In the hold model an event moves
-// about 3.7 times at 100k pending and 4.2 at 1M, against 9.0 and 10.5 with 1-bit
-// buckets. Each bucket also tracks its earliest time (cancelled entries
-// included), so a refill is a single pass. Events at time == last wait in the
-// front bucket in sequence order.
+// never scheduled before the last one popped. This one uses 6-bit digits
+// instead of single bits: relative to a reference time "last" (<= every
+// queued time), an event whose time differs from last first in digit l goes
+// to bucket (l, its digit l), so bucket order is time order. Each bucket also
+// tracks its earliest time (cancelled entries included), so a refill is a
+// single pass.
 //
-// Entries carry the event itself (fn, target, arg), so popping reads no side
-// table while no cancelled entry is queued. A bucket holds its first entry
-// inline (with few events pending, most buckets hold just one) and the rest
-// in a linked list of fixed-size chunks from one free list, so memory stays
-// proportional to the queued entries (one std::vector per bucket grew to
-// about 10x that) and a refill writes into chunks it has just freed, which
-// are still in cache.
+// In front of the buckets sits a short sorted array, the front: it holds every
+// event earlier than front_limit, the end of the time range of the bucket it
+// was last refilled from, so everything in it precedes everything in the
+// buckets. Popping takes its earliest entry; an event pushed into its range
+// is inserted in order, found by scanning from the earliest end. Most events
+// a model schedules are among the next few to fire (in 3-scale-up 82% of
+// pushes have at most 3 pending events before them), so that insertion moves
+// a handful of entries, and most events never touch a bucket. A refill takes
+// the lowest bucket whole into the front when it holds at most kFrontFill
+// entries; a fuller one is first split into lower buckets, as in the plain
+// radix heap. When pushes grow the front past kFrontMax, its later half
+// goes back into buckets (lowering front_limit), so no insertion moves more
+// than kFrontMax entries however many events are pending.
+//
+// Bucket entries carry the event itself (fn, target, arg), so popping reads
+// no side table while no cancelled entry is queued. A bucket holds its first
+// entry inline (with few events pending, most buckets hold just one) and the
+// rest in a linked list of fixed-size chunks from one free list, so memory
+// stays proportional to the queued entries and a refill writes into chunks it
+// has just freed, which are still in cache.
 // See bench/event_queue_bench.cpp for measurements against binary and 4-ary
 // heaps.
 //
@@ -125,6 +135,11 @@ class EventQueue {
   static constexpr int kBuckets = kLevels * kDigits;  // plus the front bucket
   static constexpr int kWords = (kBuckets + 63) / 64;
 
+  // A refill takes a bucket of at most kFrontFill entries whole into the
+  // front; the front spills its later half back when it exceeds kFrontMax.
+  static constexpr std::size_t kFrontFill = 32;
+  static constexpr std::size_t kFrontMax = 64;
+
   static constexpr std::uint32_t kNoChunk = 0xffffffffu;
   static constexpr std::uint32_t kChunkEntries = 64;
   struct Chunk {
@@ -150,10 +165,25 @@ class EventQueue {
     return level * kDigits + digit;
   }
   void insert(const Entry& e) {
-    if (e.time == last_) {
-      front_.push_back(e);
+    if (e.time < front_limit_) {
+      insert_front(e);
       return;
     }
+    insert_bucket(e);
+  }
+  // Inserts in (time, sequence) order: e carries the highest sequence so far,
+  // so it goes before (nearer the back than) no entry with a time <= its own.
+  void insert_front(const Entry& e) {
+    std::size_t i = front_.size();
+    front_.push_back(e);
+    while (i > 0 && front_[i - 1].time <= e.time) {
+      front_[i] = front_[i - 1];
+      --i;
+    }
+    front_[i] = e;
+    if (front_.size() > kFrontMax) spill_front();
+  }
+  void insert_bucket(const Entry& e) {
     const int b = bucket_of(e.time, last_);
     Bucket& bucket = buckets_[b];
     if (bucket.size++ == 0) {
@@ -172,6 +202,8 @@ class EventQueue {
   }
   // True when the entry's event was cancelled (its slot no longer holds its sequence).
   bool is_stale(const Entry& e) const { return stale_ != 0 && slot_seq_[e.slot] != e.seq; }
+  // (time, sequence) order.
+  static bool earlier(const Entry& a, const Entry& b) { return a.time != b.time ? a.time < b.time : a.seq < b.seq; }
 
   // Bucket b holds nothing any more (its entries were taken out).
   void mark_empty(int b) {
@@ -194,12 +226,33 @@ class EventQueue {
     }
   }
   int lowest_occupied() const;
-  // Makes the front bucket non-empty by refilling it from the lowest non-empty
+  // Makes the front non-empty by refilling it from the lowest non-empty
   // bucket, provided that bucket's earliest entry is <= limit; false otherwise.
   bool refill_front(Time limit);
+  // Moves the front's later entries back into buckets and lowers front_limit_.
+  void spill_front();
+  // Empties bucket b, calling f(entry) for each entry it held. Each chunk goes
+  // back to the free list once read, so entries f puts in buckets mostly land
+  // in chunks still in cache; f gets a copy, as it may grow chunks_.
+  template <class F>
+  void take_bucket(int b, F&& f) {
+    const Bucket source = buckets_[b];
+    buckets_[b] = Bucket{};
+    mark_empty(b);
+    f(Entry(source.first));
+    for (std::uint32_t c = source.head; c != kNoChunk;) {
+      const std::uint32_t n = c == source.tail ? source.tail_size : kChunkEntries;
+      for (std::uint32_t i = 0; i < n; ++i) f(Entry(chunks_[c].entries[i]));
+      const std::uint32_t next = chunks_[c].next;
+      chunks_[c].next = free_chunk_;
+      free_chunk_ = c;
+      c = next;
+    }
+  }
 
-  std::vector<Entry> front_;  // time == last_, in sequence order
-  std::size_t front_head_ = 0;  // front_ is consumed from here
+  // Every event earlier than front_limit_, latest first: the back is next.
+  std::vector<Entry> front_;
+  Time front_limit_ = 1;  // > last_ always: times equal to last_ go to the front
   std::array<Bucket, kBuckets> buckets_;
   std::array<Time, kBuckets> bucket_min_;  // earliest time queued in each bucket; kNever: empty
   std::array<std::uint64_t, kWords> occupied_{};  // bit per non-empty bucket
