@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -56,7 +57,7 @@ class Clients {
   ~Clients();
 
   void start();
-  void on_open_arrival(std::uint64_t);       // an open-loop request is sent
+  void on_open_arrival(std::uint64_t);       // open-loop requests are sent (a batch, ahead)
   void on_user_request(std::uint64_t user);  // a closed-loop user sends
   void on_attempt(std::uint64_t id);         // an attempt's request reaches the entry address
   void on_response(std::uint64_t id);        // the response reached its client
@@ -79,6 +80,10 @@ class Clients {
   void connection_lost(RequestId id, Request& r, bool reset);
   // Re-arms the client's timer under a request's new id.
   void rearm(RequestId id, Request& r);
+
+  // Requests created ahead of their send time that is still after `now`:
+  // in the request pool, but not yet in the system.
+  std::size_t sent_ahead(Time now);
 
   EntryAddresses& entry() { return *entry_; }
   std::uint64_t attempts() const { return attempts_; }
@@ -121,6 +126,11 @@ class Clients {
   std::optional<RateSchedule> schedule_;
   sim::RandomStream arrivals_;
   Time next_send_ = 0;
+  static constexpr int kSendBatch = 16;  // requests one event may send ahead
+  bool send_ahead_ = false;
+  // Send times after the sending event's time, pruned lazily; kept only
+  // when a time series counts requests in flight.
+  std::deque<Time> sent_ahead_;
   // Closed loop: one stream per user.
   std::vector<sim::RandomStream> users_;
   // Retry budget tokens and circuit breaker state.

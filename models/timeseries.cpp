@@ -54,7 +54,7 @@ void WindowRecorder::close(Time end) {
     current_.latency_p50_ms = quantile_ms(latencies_, 0.5);
     current_.latency_p99_ms = quantile_ms(latencies_, 0.99);
   }
-  current_.in_flight = stack_.requests().live();
+  current_.in_flight = stack_.requests().live() - stack_.clients().sent_ahead(end);
   current_.healthy.assign(static_cast<std::size_t>(stack_.tier_count()), 0);
   for (int t = 0; t < stack_.tier_count(); ++t) {
     for (const Node* n : stack_.tier_nodes(t)) current_.healthy[static_cast<std::size_t>(t)] += n->answering() ? 1 : 0;
@@ -73,6 +73,10 @@ void WindowRecorder::close(Time end) {
   next.start = end;
   next.cpu_utilization = std::move(current_.cpu_utilization);
   current_ = std::move(next);
+  while (!offered_ahead_.empty() && offered_ahead_.front() < current_.start + window_) {
+    ++current_.offered;
+    offered_ahead_.pop_front();
+  }
 }
 
 }  // namespace models

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,15 @@ class WindowRecorder {
   // Closes the last, possibly partial, window at the end of the run.
   void finish();
 
-  void offered() { ++current_.offered; }
+  // A request sent at `sent`, which may be in a later window: clients create
+  // requests ahead of their send time (Clients::on_open_arrival).
+  void offered(Time sent) {
+    if (sent < current_.start + window_) {
+      ++current_.offered;
+    } else {
+      offered_ahead_.push_back(sent);
+    }
+  }
   void succeeded(Time latency) {
     ++current_.succeeded;
     latencies_.push_back(latency);
@@ -70,6 +79,7 @@ class WindowRecorder {
   WindowSink& sink_;
   WindowRow current_;
   std::vector<Time> latencies_;  // exact per-window quantiles; cleared each window
+  std::deque<Time> offered_ahead_;  // send times of requests offered in later windows
   std::vector<double> cpu_busy_at_start_;
 };
 

@@ -303,6 +303,15 @@ TEST(TimeSeries, RecordingDoesNotChangeTheRun) {
   }
   ASSERT_EQ(coarse.size(), 20u);
   ASSERT_EQ(fine.size(), 20000u);
+  // Requests the clients created ahead of their send time are not yet in the
+  // system: every row's in_flight is what was sent and has not ended.
+  std::uint64_t sent = 0, ended = 0;
+  for (std::size_t i = 0; i < fine.size(); ++i) {
+    sent += fine[i].offered;
+    ended += fine[i].succeeded;
+    for (const auto f : fine[i].failed) ended += f;
+    ASSERT_EQ(fine[i].in_flight, sent - ended) << "window " << i;
+  }
   std::uint64_t offered = 0, succeeded = 0;
   for (std::size_t s = 0; s < coarse.size(); ++s) {
     std::uint64_t fine_offered = 0, fine_succeeded = 0;
@@ -317,6 +326,38 @@ TEST(TimeSeries, RecordingDoesNotChangeTheRun) {
   }
   EXPECT_EQ(offered, plain.totals.offered);
   EXPECT_EQ(succeeded, plain.totals.succeeded);
+}
+
+// Open-loop clients send requests in batches, ahead of their send time
+// (Clients::on_open_arrival), unless something could make a send depend on
+// what happened before it, such as a fault. A fault that would strike only
+// after the run switches that off and must change nothing but the event count.
+TEST(Clients, SendingAheadChangesNothingButTheEventCount) {
+  const auto ahead = load("3-scale-up", {"run.duration=60s", "run.warmup=5s"});
+  auto one_by_one = ahead;
+  models::FaultConfig never;
+  never.kind = models::FaultKind::kHostCrash;
+  never.target = "web1";
+  never.nodes = {"web1"};
+  never.at = 3600 * sim::kSecond;
+  one_by_one.faults.push_back(never);
+  const auto a = models::run_scenario(ahead);
+  const auto b = models::run_scenario(one_by_one);
+  EXPECT_EQ(a.totals.offered, b.totals.offered);
+  EXPECT_EQ(a.totals.succeeded, b.totals.succeeded);
+  EXPECT_EQ(a.totals.in_flight(), b.totals.in_flight());
+  EXPECT_EQ(a.latency.mean(), b.latency.mean());
+  EXPECT_EQ(a.latency.quantile(0.5), b.latency.quantile(0.5));
+  EXPECT_EQ(a.latency.quantile(0.999), b.latency.quantile(0.999));
+  EXPECT_EQ(a.latency.max(), b.latency.max());
+  ASSERT_EQ(a.nodes.size(), b.nodes.size());
+  for (std::size_t i = 0; i < a.nodes.size(); ++i) {
+    EXPECT_EQ(a.nodes[i].cpu_utilization, b.nodes[i].cpu_utilization) << a.nodes[i].name;
+    EXPECT_EQ(a.nodes[i].queue_mean, b.nodes[i].queue_mean) << a.nodes[i].name;
+  }
+  EXPECT_EQ(a.slo.good_windows, b.slo.good_windows);
+  // About one event per request fewer: 600/s over 60 s.
+  EXPECT_LT(a.events + 30'000, b.events);
 }
 
 }  // namespace
