@@ -179,7 +179,9 @@ class RequestPool {
   }
 
  private:
-  static constexpr std::uint32_t kChunkBits = 12;
+  // 256 requests (about 140 KiB) per chunk: a run touches only what its peak
+  // in flight needs (each new chunk is value-initialised, page by page).
+  static constexpr std::uint32_t kChunkBits = 8;
   static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
   static constexpr std::uint32_t kChunkMask = kChunkSize - 1;
   static RequestId id_of(std::uint32_t slot, std::uint32_t generation) {

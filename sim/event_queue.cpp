@@ -46,11 +46,7 @@ bool EventQueue::refill_front(Time limit) {
     last_ = min_time;
     const int level = b / kDigits;
     if (level == 0 || buckets_[b].size <= kFrontFill) {
-      // The bucket's time range is the aligned block of 64^level values that
-      // holds min_time; everything in higher buckets comes after it.
-      const int shift = level * kDigitBits;
-      const auto end = ((static_cast<std::uint64_t>(min_time) >> shift) + 1) << shift;
-      front_limit_ = end > static_cast<std::uint64_t>(kNever) ? kNever : static_cast<Time>(end);
+      front_limit_ = bucket_end(b, min_time);
       take_bucket(b, [this](const Entry& e) { front_.push_back(e); });
       std::sort(front_.begin(), front_.end(), latest_first);
       return true;
@@ -106,7 +102,24 @@ bool EventQueue::pop(Time limit, FiredEvent& out) {
   // caller's clock (which, after pop(kNever) fails, has not moved).
   if (live_ == 0) return false;
   for (;;) {
-    if (front_.empty() && !refill_front(limit)) return false;
+    if (front_.empty()) {
+      // A lone entry in the lowest bucket pops straight from it; the front
+      // then covers what is left of that bucket's range.
+      const int b = lowest_occupied();
+      if (b < 0) return false;
+      Bucket& bucket = buckets_[b];
+      if (bucket.size == 1) {
+        const Entry& e = bucket.first;
+        if (e.time > limit) return false;
+        last_ = e.time;
+        front_limit_ = bucket_end(b, e.time);
+        bucket.size = 0;  // a lone entry has no chunks
+        mark_empty(b);
+        if (take(e, out)) return true;
+        continue;
+      }
+      if (!refill_front(limit)) return false;
+    }
     const Entry e = front_.back();
     // Stale entries go whatever the limit.
     if (!is_stale(e) && e.time > limit) return false;

@@ -23,9 +23,10 @@
 // a handful of entries, and most events never touch a bucket. A refill takes
 // the lowest bucket whole into the front when it holds at most kFrontFill
 // entries; a fuller one is first split into lower buckets, as in the plain
-// radix heap. When pushes grow the front past kFrontMax, its later half
-// goes back into buckets (lowering front_limit), so no insertion moves more
-// than kFrontMax entries however many events are pending.
+// radix heap; a lone entry pops straight from its bucket, leaving the rest
+// of the bucket's range to the front. When pushes grow the front past
+// kFrontMax, its later half goes back into buckets (lowering front_limit), so
+// no insertion moves more than kFrontMax entries however many are pending.
 //
 // Bucket entries carry the event itself (fn, target, arg), so popping reads
 // no side table while no cancelled entry is queued. A bucket holds its first
@@ -226,6 +227,14 @@ class EventQueue {
     }
   }
   int lowest_occupied() const;
+  // The end (exclusive) of bucket b's time range, given a time t in it: the
+  // aligned block of 64^level values that holds t. Everything in higher
+  // buckets comes after it.
+  static Time bucket_end(int b, Time t) {
+    const int shift = (b / kDigits) * kDigitBits;
+    const auto end = ((static_cast<std::uint64_t>(t) >> shift) + 1) << shift;
+    return end > static_cast<std::uint64_t>(kNever) ? kNever : static_cast<Time>(end);
+  }
   // Makes the front non-empty by refilling it from the lowest non-empty
   // bucket, provided that bucket's earliest entry is <= limit; false otherwise.
   bool refill_front(Time limit);
