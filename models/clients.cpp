@@ -114,23 +114,16 @@ void Clients::on_open_arrival(std::uint64_t) {
   // SLO window are created now, each as of its own send time (its arrival
   // events, timers and counts all follow from that time), which saves an
   // event per request. The draws are the same, in the same order.
-  sent_ahead(now);  // prunes
   int sent = 0;
   for (;;) {
     // Open-loop requests come from distinct client addresses.
     const auto client = static_cast<std::uint32_t>(arrivals_.next_u64());
     send(next_send_, client, arrivals_);
-    if (next_send_ > now && stack_.windows() != nullptr) sent_ahead_.push_back(next_send_);
     next_send_ = schedule_->next_arrival(next_send_, arrivals_);
     if (!send_ahead_ || ++sent == kSendBatch || next_send_ > end || !stack_.slo().same_window(now, next_send_)) break;
   }
   if (next_send_ == sim::kNever) return;
   stack_.simulation().schedule_at<&Clients::on_open_arrival>(next_send_, this);
-}
-
-std::size_t Clients::sent_ahead(Time now) {
-  while (!sent_ahead_.empty() && sent_ahead_.front() <= now) sent_ahead_.pop_front();
-  return sent_ahead_.size();
 }
 
 void Clients::on_user_request(std::uint64_t user) {

@@ -16,7 +16,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -81,10 +80,6 @@ class Clients {
   // Re-arms the client's timer under a request's new id.
   void rearm(RequestId id, Request& r);
 
-  // Requests created ahead of their send time that is still after `now`:
-  // in the request pool, but not yet in the system.
-  std::size_t sent_ahead(Time now);
-
   EntryAddresses& entry() { return *entry_; }
   std::uint64_t attempts() const { return attempts_; }
   std::uint64_t retries() const { return retries_; }
@@ -128,9 +123,6 @@ class Clients {
   Time next_send_ = 0;
   static constexpr int kSendBatch = 16;  // requests one event may send ahead
   bool send_ahead_ = false;
-  // Send times after the sending event's time, pruned lazily; kept only
-  // when a time series counts requests in flight.
-  std::deque<Time> sent_ahead_;
   // Closed loop: one stream per user.
   std::vector<sim::RandomStream> users_;
   // Retry budget tokens and circuit breaker state.

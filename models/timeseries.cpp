@@ -54,7 +54,9 @@ void WindowRecorder::close(Time end) {
     current_.latency_p50_ms = quantile_ms(latencies_, 0.5);
     current_.latency_p99_ms = quantile_ms(latencies_, 0.99);
   }
-  current_.in_flight = stack_.requests().live() - stack_.clients().sent_ahead(end);
+  // Requests offered in later windows were created ahead of their send
+  // time: in the request pool, but not yet in the system.
+  current_.in_flight = stack_.requests().live() - offered_ahead_.size();
   current_.healthy.assign(static_cast<std::size_t>(stack_.tier_count()), 0);
   for (int t = 0; t < stack_.tier_count(); ++t) {
     for (const Node* n : stack_.tier_nodes(t)) current_.healthy[static_cast<std::size_t>(t)] += n->answering() ? 1 : 0;
