@@ -136,7 +136,7 @@ class Parser {
         ++next_;
       } else {
         throw ImportError(after.word.at,
-                          fmt::format("'{}' directive is not terminated by ';' (found {})", result.words.front().text,
+                          fmt::format("\"{}\" directive is not terminated by \";\" (found {})", result.words.front().text,
                                       at_end() ? "the end of the file" : fmt::format("'{}'", after.word.text)));
       }
     }

@@ -531,6 +531,22 @@ VrrpValues map_keepalived(const std::vector<KeepalivedFile>& files, const std::v
     }
     out.active_active = true;
   }
+  // VRRP v2 carries advert_int in whole seconds (keepalived.conf(5), vrrp_version).
+  const int version = one.vrrp_version ? *one.vrrp_version : 2;
+  const int version_two = two.vrrp_version ? *two.vrrp_version : 2;
+  for (std::size_t node = 0; node < 2; ++node) {
+    const int v_node = node == 0 ? version : version_two;
+    for (const auto& instance : files[node].instances) {
+      if (v_node == 2 && instance.advert_int % sim::kSecond != 0) {
+        throw ImportError(instance.advert_int_at, "advert_int below or between whole seconds needs vrrp_version 3 "
+                                                  "(VRRP v2 carries whole seconds)");
+      }
+    }
+  }
+  if (version != version_two) {
+    throw ImportError(two.vrrp_version ? two.vrrp_version.at : Position{two.path, 0, 0},
+                      fmt::format("vrrp_version {} on {} but {} on {}", version_two, nodes[1], version, nodes[0]));
+  }
   // Settings every instance must share.
   const VrrpInstance* first = a1;
   std::vector<const VrrpInstance*> all;
@@ -561,16 +577,6 @@ VrrpValues map_keepalived(const std::vector<KeepalivedFile>& files, const std::v
                         fmt::format("preempt_delay {} differs from {} ({})", scenario_duration(delay),
                                     scenario_duration(first_delay), to_string(first->at)));
     }
-  }
-  const int version = one.vrrp_version ? *one.vrrp_version : 2;
-  const int version_two = two.vrrp_version ? *two.vrrp_version : 2;
-  if (version != version_two) {
-    throw ImportError(two.vrrp_version ? two.vrrp_version.at : Position{two.path, 0, 0},
-                      fmt::format("vrrp_version {} on {} but {} on {}", version_two, nodes[1], version, nodes[0]));
-  }
-  if (version == 2 && first->advert_int % sim::kSecond != 0) {
-    throw ImportError(first->advert_int_at, "advert_int below or between whole seconds needs vrrp_version 3 (VRRP v2 "
-                                            "carries whole seconds)");
   }
   put(v, "vrrp.advert_int", scenario_duration(first->advert_int), first->advert_int_at.line ? first->advert_int_at : first->at);
   const bool nopreempt = first->nopreempt && *first->nopreempt;
