@@ -383,7 +383,7 @@ class Reader {
         if (negated) throw ImportError(words[at + 1].at, "'no option redispatch' takes no argument");
         every = static_cast<int>(parse_signed_integer(words[at + 1], 100, "option redispatch"));
       }
-      options.redispatch.set(negated ? 0 : every, name.at);
+      options.redispatch.set(negated ? "false" : every == -1 ? "true" : std::to_string(every), name.at);
     } else if (name.text == "httpchk") {
       if (!allowed(kind, true, false, true)) not_here(name, kind);
       options.httpchk.set(!negated, name.at);

@@ -41,7 +41,8 @@ struct ProxyOptions {
   Setting<std::string> mode;
   Setting<int> maxconn, backlog, retries;
   Setting<Time> timeout_connect, timeout_client, timeout_server, timeout_queue, timeout_check;
-  Setting<int> redispatch;  // option redispatch [N]: -1 = the last retry (no N), 0 = off
+  // "true" (option redispatch), "false" (no option redispatch) or N (option redispatch N).
+  Setting<std::string> redispatch;
   Setting<bool> httpchk;
   Setting<std::string> balance;  // the algorithm as written, e.g. "random"
   int balance_draws = 2;         // N of random(N)

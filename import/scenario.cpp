@@ -390,11 +390,11 @@ LbNode map_haproxy(const HaproxyFile& file, const std::string& node, Notes& note
     put(v, "retries", std::to_string(*b.retries), b.retries.at);
   }
   if (b.redispatch) {
-    const int n = *b.redispatch;
-    if (n == -1 || n == 0) {
-      put(v, "redispatch", n == -1 ? "true" : "false", b.redispatch.at);
+    const std::string& text = *b.redispatch;
+    if (text == "true" || text == "false") {
+      put(v, "redispatch", text, b.redispatch.at);
     } else {
-      put_if_supported(v, notes, "redispatch", std::to_string(n), b.redispatch.at, fmt::format("option redispatch {}", n));
+      put_if_supported(v, notes, "redispatch", text, b.redispatch.at, "option redispatch " + text);
     }
   }
   if (b.httpchk && *b.httpchk) {
