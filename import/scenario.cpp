@@ -1008,7 +1008,7 @@ ImportResult import_configs(const ImportRequest& request) {
       }
     }
     lbs.push_back(std::move(mapped));
-    sources.push_back(file.path.string());
+    if (std::find(sources.begin(), sources.end(), file.path.string()) == sources.end()) sources.push_back(file.path.string());
   }
   if (lb_names.size() == 2 && lb_names[0] == lb_names[1]) {
     throw ImportError(Position{request.haproxy[1].flag, 0, 0}, "the two HAProxy nodes need different host names");
