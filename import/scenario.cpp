@@ -613,20 +613,24 @@ VrrpValues map_keepalived(const std::vector<KeepalivedFile>& files, const std::v
         const Position weight_at = tracked.weight ? tracked.weight.at : script.weight_at;
         if (weight != 0) {
           const int own = instance->priority;
-          const int peer = (node == 0 ? (instance == x ? y : x) : (instance == y ? x : y))->priority;
-          if (weight > 0 || own + weight >= peer || own < peer) {
-            if (own > peer) {
-              throw ImportError(weight_at, fmt::format("track_script weight {}: a failed check leaves priority {} "
-                                                       "against the peer's {}, so the address stays; tiersim moves it "
-                                                       "(weight 0: FAULT). Use weight 0, or a weight that drops the "
-                                                       "priority below the peer's",
-                                                       weight, std::max(1, own + weight), peer));
-            }
-          } else {
-            notes.push_back({weight_at, fmt::format("track_script weight {}", weight),
-                             "the failed node's priority drops below its peer's, so the address moves; tiersim "
-                             "models it as FAULT (weight 0), which moves it after the peer's skew"});
+          const int peer = (instance == x ? y : x)->priority;
+          if (weight > 0) {
+            throw ImportError(weight_at, fmt::format("track_script weight {}: a positive weight raises the priority "
+                                                     "while the check passes, which tiersim does not model; it puts "
+                                                     "a node whose check fails in FAULT (weight 0)",
+                                                     weight));
           }
+          if (own > peer && own + weight >= peer) {
+            throw ImportError(weight_at, fmt::format("track_script weight {}: a failed check leaves priority {} "
+                                                     "against the peer's {}, so the address stays; tiersim moves it "
+                                                     "(weight 0: FAULT). Use weight 0, or a weight that drops the "
+                                                     "priority below the peer's",
+                                                     weight, std::max(1, own + weight), peer));
+          }
+          notes.push_back({weight_at, fmt::format("track_script weight {}", weight),
+                           "modelled as FAULT (weight 0): a failed master drops below its peer and loses the "
+                           "address either way, but a failed backup keeps a lowered priority in keepalived and "
+                           "could still take over, where tiersim's stays in FAULT"});
         }
         const auto count_key = [&](const char* key, int n, const Position& at) {
           if (n != 1) {
