@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -1132,6 +1133,12 @@ ImportResult import_configs(const ImportRequest& request) {
       kind.comment = "default: an application server (nginx proxies to it)";
     }
   }
+  // File by file (in the order first read), line by line.
+  std::map<std::string, std::size_t> file_rank;
+  for (const auto& note : notes) file_rank.emplace(note.at.file, file_rank.size());
+  std::stable_sort(notes.begin(), notes.end(), [&](const Note& a, const Note& b) {
+    return std::tuple(file_rank[a.at.file], a.at.line, a.at.column) < std::tuple(file_rank[b.at.file], b.at.line, b.at.column);
+  });
   const std::string description = fmt::format("Imported from {}.", fmt::join(sources, ", "));
   result.yaml = assembler.finish(description, app_servers.has_value());
 
