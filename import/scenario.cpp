@@ -265,7 +265,7 @@ void put_if_supported(TierValues& values, Notes& notes, const std::string& key, 
 LbNode map_haproxy(const HaproxyFile& file, const std::string& node, Notes& notes) {
   LbNode out;
   out.name = node;
-  out.file_at = Position{file.path, 0, 0};
+  out.file_at = Position{file.path, 1, 1};  // problems of the file as a whole point at its start
   // The path requests take: one frontend (or listen) with a bind that reaches servers.
   const HaproxyProxy* front = nullptr;
   const HaproxyProxy* back = nullptr;
@@ -304,7 +304,7 @@ LbNode map_haproxy(const HaproxyFile& file, const std::string& node, Notes& note
     back = target;
   }
   if (!front) {
-    throw ImportError(Position{file.path, 0, 0}, "no frontend or listen section binds an address and reaches a "
+    throw ImportError(Position{file.path, 1, 1}, "no frontend or listen section binds an address and reaches a "
                                                  "backend with servers");
   }
   if (back->servers.empty()) throw ImportError(back->at, fmt::format("backend {} has no server lines", back->name));
@@ -483,7 +483,7 @@ VrrpValues map_keepalived(const std::vector<KeepalivedFile>& files, const std::v
   TierValues& v = out.values;
   for (const auto& file : files) {
     if (file.instances.empty() || file.instances.size() > 2) {
-      throw ImportError(Position{file.path, 0, 0},
+      throw ImportError(Position{file.path, 1, 1},
                         fmt::format("{} vrrp_instance sections: tiersim models one per node (active-passive) or two "
                                     "with mirrored priorities (active-active)",
                                     file.instances.size()));
@@ -545,7 +545,7 @@ VrrpValues map_keepalived(const std::vector<KeepalivedFile>& files, const std::v
     }
   }
   if (version != version_two) {
-    throw ImportError(two.vrrp_version ? two.vrrp_version.at : Position{two.path, 0, 0},
+    throw ImportError(two.vrrp_version ? two.vrrp_version.at : Position{two.path, 1, 1},
                       fmt::format("vrrp_version {} on {} but {} on {}", version_two, nodes[1], version, nodes[0]));
   }
   // Settings every instance must share.
@@ -1053,7 +1053,7 @@ ImportResult import_configs(const ImportRequest& request) {
     if (!repeat) notes.insert(notes.end(), file_notes.begin(), file_notes.end());
     if (!webs.empty()) {
       require_same(webs[0].values, request.nginx[0].path.string(), mapped.values, file.path.string(),
-                   Position{file.path.string(), 0, 0});
+                   Position{file.path.string(), 1, 1});
       if (mapped.app_servers != webs[0].app_servers) {
         throw ImportError(mapped.upstream_at, fmt::format("the upstream differs from {}'s; tiersim's web nodes share "
                                                           "one next tier",
