@@ -134,7 +134,7 @@ TEST(FaultGroups, RouterMakesADeadReplicaADetectionGap) {
   }
   {
     // One replica and the primary as the fallback reader: 1 of 2.
-    const auto r = analyze_year({"tiers.db.router.fallback_to_primary=true"});
+    const auto r = analyze_year({"tiers.db.router={fallback_to_primary: true}"});
     EXPECT_EQ(names(r), (std::vector<std::string>{"lb", "web", "app", "app nodes (each needed)", "db"}));
     const PathGroup& db = group(r, "db");
     EXPECT_EQ(db.needed_for_redundancy, 1);

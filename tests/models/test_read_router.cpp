@@ -64,7 +64,6 @@ TEST(ReadRouter, CrashedReplicaIsShunnedAfterThreeTimedOutPings) {
   ScenarioConfig config = two_replicas();
   config.faults = {scheduled(FaultKind::kHostCrash, "db2", kCrash, 0)};
   FaultRun run(config);
-  EXPECT_EQ(run.first_trace("app1's router shuns db2"), 49 * sim::kSecond);
   const std::uint64_t during_gap = page_failures_by(run, 55 * sim::kSecond);
   EXPECT_EQ(run.first_trace("app1's router shuns db2"), 49 * sim::kSecond);
   EXPECT_EQ(run.first_trace("app2's router shuns db2"), 49 * sim::kSecond);
@@ -94,8 +93,7 @@ TEST(ReadRouter, KilledReplicaIsShunnedAfterThreeRefusedPings) {
 
 // ProxySQL's ping_interval, ping_timeout and ping_max_failures set the grid.
 TEST(ReadRouter, DetectionFollowsTheSettings) {
-  ScenarioConfig config = two_replicas({"tiers.db.router.ping_interval=2s", "tiers.db.router.ping_timeout=300ms",
-                                        "tiers.db.router.ping_max_failures=2"});
+  ScenarioConfig config = two_replicas({"tiers.db.router={ping_interval: 2s, ping_timeout: 300ms, ping_max_failures: 2}"});
   config.faults = {scheduled(FaultKind::kHostCrash, "db2", kCrash, 0)};
   FaultRun run(config);
   run.sim.run_until(config.run.duration);
@@ -139,7 +137,7 @@ TEST(ReadRouter, WithEveryReplicaDeadReadsFail) {
 
 // ... unless the primary is in the reader hostgroup as the fallback.
 TEST(ReadRouter, FallbackToPrimaryServesReadsOnceTheReplicasAreShunned) {
-  ScenarioConfig config = two_replicas({"tiers.db.router.fallback_to_primary=true"});
+  ScenarioConfig config = two_replicas({"tiers.db.router={fallback_to_primary: true}"});
   config.faults = {scheduled(FaultKind::kHostCrash, "db2", kCrash, 0),
                    scheduled(FaultKind::kHostCrash, "db3", kCrash, 0)};
   FaultRun run(config);
@@ -152,8 +150,7 @@ TEST(ReadRouter, FallbackToPrimaryServesReadsOnceTheReplicasAreShunned) {
 // writer_is_also_reader (ProxySQL's default) still a reader, so the reads go
 // on; without it the reader hostgroup is empty and they fail.
 ScenarioConfig primary_crash(const std::vector<std::string>& sets) {
-  std::vector<std::string> all = {"run.duration=2m", "run.warmup=0s", "tiers.db.failover.detection=10s",
-                                  "tiers.db.failover.promotion=5s", "tiers.app.connect_timeout=200ms",
+  std::vector<std::string> all = {"run.duration=2m", "run.warmup=0s", "tiers.db.failover={detection: 10s, promotion: 5s}", "tiers.app.connect_timeout=200ms",
                                   "tiers.app.call_timeout=2s"};
   all.insert(all.end(), sets.begin(), sets.end());
   ScenarioConfig config = load("3-scale-up", all);
@@ -168,7 +165,7 @@ TEST(ReadRouter, PromotedPrimaryStaysAReader) {
 }
 
 TEST(ReadRouter, WithoutWriterIsAlsoReaderReadsFailAfterThePromotion) {
-  FaultRun run(primary_crash({"tiers.db.router.writer_is_also_reader=false"}));
+  FaultRun run(primary_crash({"tiers.db.router={writer_is_also_reader: false}"}));
   const std::uint64_t by_45s = page_failures_by(run, 45 * sim::kSecond);
   EXPECT_EQ(by_45s, 0u);
   EXPECT_GT(page_failures_by(run, 2 * sim::kMinute), 1000u);
