@@ -83,7 +83,7 @@ class LimitsTest : public ::testing::Test {
   void expect_refused(const fs::path& file, const std::vector<std::string>& needles) {
     for (const char* command : {"check", "run"}) {
       SCOPED_TRACE(command);
-      const Outcome o = tiersim({command, file.string(), "--quiet"});
+      const Outcome o = tiersim({command, file.string()});
       EXPECT_EQ(o.status, 2) << o.err;
       EXPECT_EQ(o.err.rfind("tiersim: error: ", 0), 0u) << o.err;
       for (const auto& needle : needles) EXPECT_NE(o.err.find(needle), std::string::npos) << needle << " in " << o.err;
