@@ -188,8 +188,11 @@ TEST_F(LimitsTest, AnOverloadedRunStopsWithStatus3NamingTheBottleneck) {
                              "run.max_in_flight (20000)", "node web1 (tier web) holds the most", "overloaded"}) {
     EXPECT_NE(o.err.find(needle), std::string::npos) << needle << " in " << o.err;
   }
-  const fs::path events = write(
-      "events.yaml", scenario("{ duration: 10s, max_pending_events: 5000 }", "poisson(1e6/s)", "{ cpu: 1ms }"));
+  // At FCFS every request waiting for the CPU holds its completion event.
+  std::string fcfs = scenario("{ duration: 10s, max_pending_events: 5000 }", "poisson(1e6/s)", "{ cpu: 1ms }");
+  fcfs.replace(fcfs.find("{ cores: 2"), 10, "{ cores: 2, scheduling: fcfs");
+  fcfs.replace(fcfs.find(", workers: 4"), 12, "");
+  const fs::path events = write("events.yaml", fcfs);
   const Outcome e = tiersim({"run", events.string(), "--quiet", "--replications", "2"});
   EXPECT_EQ(e.status, 3) << e.err;
   EXPECT_NE(e.err.find("events pending, the limit run.max_pending_events (5000)"), std::string::npos) << e.err;
