@@ -56,6 +56,10 @@ class Reader {
     const std::string text = read_config_file(result_.path, named_at);
     auto statements = expand(parse_blocks(text, result_.path, BlockSyntax::kNginx), 0);
     walk(statements, Context::kMain, Inherited{});
+    if (!has_events_) {
+      // nginx refuses to start without it ("no \"events\" section in configuration").
+      throw ImportError(Position{result_.path, 1, 1}, "no \"events\" section in configuration");
+    }
     return std::move(result_);
   }
 
@@ -116,6 +120,7 @@ class Reader {
     const std::string& k = s.words[0].text;
     if (k == "events" && context == Context::kMain) {
       arguments(s, 0, 0, "no arguments");
+      has_events_ = true;
       walk(s.block, Context::kEvents, inherited);
     } else if (k == "http" && context == Context::kMain) {
       arguments(s, 0, 0, "no arguments");
@@ -324,6 +329,7 @@ class Reader {
   fs::path base_dir_;
   Notes& notes_;
   NginxFile result_;
+  bool has_events_ = false;
 };
 
 }  // namespace

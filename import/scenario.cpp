@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -264,7 +265,7 @@ void put_if_supported(TierValues& values, Notes& notes, const std::string& key, 
 LbNode map_haproxy(const HaproxyFile& file, const std::string& node, Notes& notes) {
   LbNode out;
   out.name = node;
-  out.file_at = Position{file.path, 0, 0};
+  out.file_at = Position{file.path, 1, 1};  // problems of the file as a whole point at its start
   // The path requests take: one frontend (or listen) with a bind that reaches servers.
   const HaproxyProxy* front = nullptr;
   const HaproxyProxy* back = nullptr;
@@ -303,7 +304,7 @@ LbNode map_haproxy(const HaproxyFile& file, const std::string& node, Notes& note
     back = target;
   }
   if (!front) {
-    throw ImportError(Position{file.path, 0, 0}, "no frontend or listen section binds an address and reaches a "
+    throw ImportError(Position{file.path, 1, 1}, "no frontend or listen section binds an address and reaches a "
                                                  "backend with servers");
   }
   if (back->servers.empty()) throw ImportError(back->at, fmt::format("backend {} has no server lines", back->name));
@@ -482,7 +483,7 @@ VrrpValues map_keepalived(const std::vector<KeepalivedFile>& files, const std::v
   TierValues& v = out.values;
   for (const auto& file : files) {
     if (file.instances.empty() || file.instances.size() > 2) {
-      throw ImportError(Position{file.path, 0, 0},
+      throw ImportError(Position{file.path, 1, 1},
                         fmt::format("{} vrrp_instance sections: tiersim models one per node (active-passive) or two "
                                     "with mirrored priorities (active-active)",
                                     file.instances.size()));
@@ -544,7 +545,7 @@ VrrpValues map_keepalived(const std::vector<KeepalivedFile>& files, const std::v
     }
   }
   if (version != version_two) {
-    throw ImportError(two.vrrp_version ? two.vrrp_version.at : Position{two.path, 0, 0},
+    throw ImportError(two.vrrp_version ? two.vrrp_version.at : Position{two.path, 1, 1},
                       fmt::format("vrrp_version {} on {} but {} on {}", version_two, nodes[1], version, nodes[0]));
   }
   // Settings every instance must share.
@@ -613,20 +614,24 @@ VrrpValues map_keepalived(const std::vector<KeepalivedFile>& files, const std::v
         const Position weight_at = tracked.weight ? tracked.weight.at : script.weight_at;
         if (weight != 0) {
           const int own = instance->priority;
-          const int peer = (node == 0 ? (instance == x ? y : x) : (instance == y ? x : y))->priority;
-          if (weight > 0 || own + weight >= peer || own < peer) {
-            if (own > peer) {
-              throw ImportError(weight_at, fmt::format("track_script weight {}: a failed check leaves priority {} "
-                                                       "against the peer's {}, so the address stays; tiersim moves it "
-                                                       "(weight 0: FAULT). Use weight 0, or a weight that drops the "
-                                                       "priority below the peer's",
-                                                       weight, std::max(1, own + weight), peer));
-            }
-          } else {
-            notes.push_back({weight_at, fmt::format("track_script weight {}", weight),
-                             "the failed node's priority drops below its peer's, so the address moves; tiersim "
-                             "models it as FAULT (weight 0), which moves it after the peer's skew"});
+          const int peer = (instance == x ? y : x)->priority;
+          if (weight > 0) {
+            throw ImportError(weight_at, fmt::format("track_script weight {}: a positive weight raises the priority "
+                                                     "while the check passes, which tiersim does not model; it puts "
+                                                     "a node whose check fails in FAULT (weight 0)",
+                                                     weight));
           }
+          if (own > peer && own + weight >= peer) {
+            throw ImportError(weight_at, fmt::format("track_script weight {}: a failed check leaves priority {} "
+                                                     "against the peer's {}, so the address stays; tiersim moves it "
+                                                     "(weight 0: FAULT). Use weight 0, or a weight that drops the "
+                                                     "priority below the peer's",
+                                                     weight, std::max(1, own + weight), peer));
+          }
+          notes.push_back({weight_at, fmt::format("track_script weight {}", weight),
+                           "modelled as FAULT (weight 0): a failed master drops below its peer and loses the "
+                           "address either way, but a failed backup keeps a lowered priority in keepalived and "
+                           "could still take over, where tiersim's stays in FAULT"});
         }
         const auto count_key = [&](const char* key, int n, const Position& at) {
           if (n != 1) {
@@ -1008,7 +1013,7 @@ ImportResult import_configs(const ImportRequest& request) {
       }
     }
     lbs.push_back(std::move(mapped));
-    sources.push_back(file.path.string());
+    if (std::find(sources.begin(), sources.end(), file.path.string()) == sources.end()) sources.push_back(file.path.string());
   }
   if (lb_names.size() == 2 && lb_names[0] == lb_names[1]) {
     throw ImportError(Position{request.haproxy[1].flag, 0, 0}, "the two HAProxy nodes need different host names");
@@ -1048,7 +1053,7 @@ ImportResult import_configs(const ImportRequest& request) {
     if (!repeat) notes.insert(notes.end(), file_notes.begin(), file_notes.end());
     if (!webs.empty()) {
       require_same(webs[0].values, request.nginx[0].path.string(), mapped.values, file.path.string(),
-                   Position{file.path.string(), 0, 0});
+                   Position{file.path.string(), 1, 1});
       if (mapped.app_servers != webs[0].app_servers) {
         throw ImportError(mapped.upstream_at, fmt::format("the upstream differs from {}'s; tiersim's web nodes share "
                                                           "one next tier",
@@ -1128,6 +1133,12 @@ ImportResult import_configs(const ImportRequest& request) {
       kind.comment = "default: an application server (nginx proxies to it)";
     }
   }
+  // File by file (in the order first read), line by line.
+  std::map<std::string, std::size_t> file_rank;
+  for (const auto& note : notes) file_rank.emplace(note.at.file, file_rank.size());
+  std::stable_sort(notes.begin(), notes.end(), [&](const Note& a, const Note& b) {
+    return std::tuple(file_rank[a.at.file], a.at.line, a.at.column) < std::tuple(file_rank[b.at.file], b.at.line, b.at.column);
+  });
   const std::string description = fmt::format("Imported from {}.", fmt::join(sources, ", "));
   result.yaml = assembler.finish(description, app_servers.has_value());
 

@@ -255,6 +255,42 @@ TEST(ImportRoundTrip, ImportedRunsAsHandWritten) {
   const auto imported = load(config_import::import_configs(request));
   const auto by_hand = loader::load_scenario_file(dir / "expected.yaml");
 
+  // The limits, retries and timings, value by value.
+  const auto& lb = haproxy(imported);
+  const auto& lb_by_hand = haproxy(by_hand);
+  EXPECT_EQ(lb.maxconn, lb_by_hand.maxconn);
+  EXPECT_EQ(lb.server_maxconn, lb_by_hand.server_maxconn);
+  EXPECT_EQ(lb.maxqueue, lb_by_hand.maxqueue);
+  EXPECT_EQ(lb.timeout_queue, lb_by_hand.timeout_queue);
+  EXPECT_EQ(lb.timeout_connect, lb_by_hand.timeout_connect);
+  EXPECT_EQ(lb.timeout_server, lb_by_hand.timeout_server);
+  EXPECT_EQ(lb.retries, lb_by_hand.retries);
+  EXPECT_EQ(lb.redispatch, lb_by_hand.redispatch);
+  EXPECT_EQ(lb.weights, lb_by_hand.weights);
+  ASSERT_TRUE(lb.health_check && lb_by_hand.health_check);
+  EXPECT_EQ(lb.health_check->inter, lb_by_hand.health_check->inter);
+  EXPECT_EQ(lb.health_check->fastinter, lb_by_hand.health_check->fastinter);
+  EXPECT_EQ(lb.health_check->downinter, lb_by_hand.health_check->downinter);
+  EXPECT_EQ(lb.health_check->rise, lb_by_hand.health_check->rise);
+  EXPECT_EQ(lb.health_check->fall, lb_by_hand.health_check->fall);
+  EXPECT_EQ(lb.health_check->timeout, lb_by_hand.health_check->timeout);
+  EXPECT_EQ(lb.vrrp.advert_int, lb_by_hand.vrrp.advert_int);
+  EXPECT_EQ(lb.vrrp.priority, lb_by_hand.vrrp.priority);
+  EXPECT_EQ(lb.vrrp.preempt, lb_by_hand.vrrp.preempt);
+  EXPECT_EQ(lb.vrrp.preempt_delay, lb_by_hand.vrrp.preempt_delay);
+  EXPECT_EQ(lb.vrrp.version, lb_by_hand.vrrp.version);
+  EXPECT_EQ(lb.vrrp.track_interval, lb_by_hand.vrrp.track_interval);
+  const auto& web = nginx(imported);
+  const auto& web_by_hand = nginx(by_hand);
+  EXPECT_EQ(web.worker_processes, web_by_hand.worker_processes);
+  EXPECT_EQ(web.worker_connections, web_by_hand.worker_connections);
+  EXPECT_EQ(web.weights, web_by_hand.weights);
+  EXPECT_EQ(web.max_fails, web_by_hand.max_fails);
+  EXPECT_EQ(web.fail_timeout, web_by_hand.fail_timeout);
+  EXPECT_EQ(web.next_upstream, web_by_hand.next_upstream);
+  EXPECT_EQ(web.connect_timeout, web_by_hand.connect_timeout);
+  EXPECT_EQ(web.read_timeout, web_by_hand.read_timeout);
+
   models::RunResult imported_run, by_hand_run;
   const auto imported_trace = traced_run(imported, imported_run);
   const auto by_hand_trace = traced_run(by_hand, by_hand_run);
