@@ -22,7 +22,8 @@ bool read_text_file(const std::filesystem::path& file, std::string& text, std::s
 std::string in_quotes(std::string_view text);
 
 // Why `text` is not a duration, as "expected a duration with a unit (...),
-// found "5"" or "must not be negative, found "-1ms"".
+// found "5"", "must not be negative, found "-1ms"" or "duration out of
+// range, ..." with the range.
 std::string duration_problem(std::string_view text);
 
 std::string join(const std::vector<std::string>& items, std::string_view separator);
