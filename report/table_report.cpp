@@ -132,8 +132,8 @@ std::string percentile_ms(double milliseconds) {
 }
 
 std::string resolution_note() {
-  return fmt::format("percentiles are within {:.2g}% of the exact sample percentile (histogram buckets) and print "
-                     "only the digits that resolves\n",
+  return fmt::format("percentiles are within {:.2g}% of the exact sample percentile (histogram buckets)\n"
+                     "and print only the digits that resolves\n",
                      100.0 * sim::LatencyHistogram::kRelativeResolution);
 }
 

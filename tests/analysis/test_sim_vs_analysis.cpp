@@ -112,7 +112,7 @@ TEST(SimVsAnalysis, LightScenariosWithoutFaultsAgree) {
           break;
         case analysis::Quantity::kResponse:
           // Percentile rows are checked by AnalyticPercentiles below.
-          if (row.name.rfind("response p", 0) == 0) break;
+          if (row.name == "response p50" || row.name == "response p90" || row.name == "response p99") break;
           ++responses;
           EXPECT_NEAR(simulated, analytic, tolerance->second * analytic);
           break;

@@ -434,7 +434,7 @@ TEST_F(CliTest, AnalyzeVaryWritesSweepColumns) {
   ASSERT_EQ(lines.size(), 1u + 3u * 2u);
   const std::vector<std::string> header = cells_of(lines.front());
   EXPECT_EQ(header, (std::vector<std::string>{"workload.arrivals", "machines.box.cores", "latency_ms.mean",
-                                              "throughput_rps", "slo.time_availability", "nodes.web1.cpu_utilization",
+                                              "latency_ms.p50", "latency_ms.p90", "latency_ms.p99", "throughput_rps", "slo.time_availability", "nodes.web1.cpu_utilization",
                                               "nodes.web1.nic_utilization", "nodes.web1.disk_utilization",
                                               "operational.bottleneck", "operational.bottleneck_utilization",
                                               "operational.saturation_rate_per_s"}));
@@ -453,9 +453,9 @@ TEST_F(CliTest, AnalyzeVaryWritesSweepColumns) {
   ASSERT_EQ(first.size(), header.size());
   EXPECT_EQ(first[0], "100");
   EXPECT_EQ(first[1], "1");
-  EXPECT_EQ(first[3], "100");
-  EXPECT_DOUBLE_EQ(std::stod(first[5]), 0.2);
-  EXPECT_EQ(first[8], "web1.cpu");
+  EXPECT_EQ(first[6], "100");
+  EXPECT_DOUBLE_EQ(std::stod(first[8]), 0.2);
+  EXPECT_EQ(first[11], "web1.cpu");
 
   // Run again over a file: replaced whole, not appended to.
   const Outcome again = tiersim(analyze_args);
