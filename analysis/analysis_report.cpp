@@ -212,6 +212,52 @@ nlohmann::ordered_json availability_json(const AnalysisResult& result) {
 
 }  // namespace
 
+Knee find_knee(const AnalysisResult& result, double p, double limit, const AnalysisOptions& options) {
+  Knee knee{p, limit, std::nullopt, result.operational.saturation_rate, 0.0};
+  StackModel model = result.model;
+  const auto quantile_at = [&](double rate) {
+    model.workload.rate = rate;
+    const QueueingAnalysis q = queueing_analysis(model, options.mva);
+    return response_quantile(q, model.shares, -1, p);
+  };
+  // Below the saturation rate by a relative hair, where the quantile is finite but huge.
+  double lo = 0.0, hi = knee.saturation_rate * (1.0 - 1e-9);
+  if (!std::isfinite(hi)) hi = 1e12;
+  const double unloaded = quantile_at(hi * 1e-9);
+  if (!(unloaded <= limit)) return knee;
+  if (quantile_at(hi) <= limit) {
+    knee.rate = hi;
+    knee.quantile_at_rate = quantile_at(hi);
+    return knee;
+  }
+  // 60 halvings resolve the rate to far below a request per second.
+  for (int i = 0; i < 60; ++i) {
+    const double mid = (lo + hi) / 2.0;
+    (quantile_at(mid) <= limit ? lo : hi) = mid;
+  }
+  knee.rate = lo;
+  knee.quantile_at_rate = quantile_at(lo);
+  return knee;
+}
+
+std::string format_knee(const Knee& k) {
+  const std::string what = fmt::format("p{:g} <= {:g} ms", 100.0 * k.p, 1e3 * k.limit);
+  if (!k.rate) return fmt::format("knee: {} is missed even at no load\n", what);
+  return fmt::format("knee: {} up to {:.1f} requests/s (p{:g} there {:.3f} ms; saturation at {:.1f} requests/s)\n",
+                     what, *k.rate, 100.0 * k.p, 1e3 * k.quantile_at_rate, k.saturation_rate);
+}
+
+nlohmann::ordered_json knee_json(const Knee& k) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  j["percentile"] = k.p;
+  j["limit_ms"] = 1e3 * k.limit;
+  j["rate_per_s"] = k.rate ? nlohmann::ordered_json(*k.rate) : nlohmann::ordered_json();
+  j["quantile_ms"] = k.rate ? nlohmann::ordered_json(1e3 * k.quantile_at_rate) : nlohmann::ordered_json();
+  j["saturation_rate_per_s"] = std::isfinite(k.saturation_rate) ? nlohmann::ordered_json(k.saturation_rate)
+                                                                 : nlohmann::ordered_json();
+  return j;
+}
+
 std::string format_table(const AnalysisResult& result) {
   const StackModel& m = result.model;
   const OperationalAnalysis& op = result.operational;
@@ -255,13 +301,16 @@ std::string format_table(const AnalysisResult& result) {
   if (!q.stable) {
     out += "  no steady state: the load exceeds a resource's capacity\n";
   } else {
-    Table responses({"class", "response", "unloaded", "cpu", "disk", "network", "pool waits"});
-    const auto add = [&](const ClassResponse& r, double unloaded) {
-      responses.add({r.name, ms(r.response), ms(unloaded), ms(r.cpu), ms(r.disk), ms(r.network), ms(r.pools)});
+    Table responses({"class", "response", "unloaded", "cpu", "disk", "network", "pool waits", "p50", "p90", "p99"});
+    const auto add = [&](const ClassResponse& r, double unloaded, int c) {
+      const auto quantile = [&](double p) { return ms(response_quantile(q, result.model.shares, c, p)); };
+      responses.add({r.name, ms(r.response), ms(unloaded), ms(r.cpu), ms(r.disk), ms(r.network), ms(r.pools),
+                     quantile(0.5), quantile(0.9), quantile(0.99)});
     };
-    for (std::size_t c = 0; c < q.classes.size(); ++c) add(q.classes[c], op.unloaded_response[c]);
-    add(q.total, op.unloaded_response_total);
+    for (std::size_t c = 0; c < q.classes.size(); ++c) add(q.classes[c], op.unloaded_response[c], static_cast<int>(c));
+    add(q.total, op.unloaded_response_total, -1);
     responses.render_to(out);
+    out += "(percentiles: exact for an M/M/c path, else a gamma fit on the mean and variance; docs/analysis.md)\n";
     out += fmt::format("Throughput {}\n", rate(q.throughput));
     out += "\nTier visits (admission wait included)\n";
     Table tiers({"tier", "kind", "visits/request", "mean ms"});
@@ -360,12 +409,14 @@ nlohmann::ordered_json to_json(const AnalysisResult& result) {
   queueing["stable"] = q.stable;
   queueing["throughput_per_s"] = number(q.throughput);
   Json responses = Json::object();
-  const auto response = [](const ClassResponse& r) {
+  const auto response = [&](const ClassResponse& r, int c) {
+    const auto quantile = [&](double p) { return millis(response_quantile(q, result.model.shares, c, p)); };
     return Json{{"response_ms", millis(r.response)}, {"cpu_ms", millis(r.cpu)},         {"disk_ms", millis(r.disk)},
-                {"network_ms", millis(r.network)},   {"pool_waits_ms", millis(r.pools)}};
+                {"network_ms", millis(r.network)},   {"pool_waits_ms", millis(r.pools)}, {"p50_ms", quantile(0.5)},
+                {"p90_ms", quantile(0.9)},           {"p99_ms", quantile(0.99)}};
   };
-  for (const ClassResponse& r : q.classes) responses[r.name] = response(r);
-  if (q.stable) responses["all"] = response(q.total);
+  for (std::size_t c = 0; c < q.classes.size(); ++c) responses[q.classes[c].name] = response(q.classes[c], static_cast<int>(c));
+  if (q.stable) responses["all"] = response(q.total, -1);
   queueing["classes"] = responses;
   queueing["tiers"] = Json::array();
   for (const TierVisit& t : q.tiers) {

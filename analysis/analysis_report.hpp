@@ -44,6 +44,21 @@ struct AnalysisResult {
 // Throws what build_model throws for a scenario the loader would reject.
 AnalysisResult analyze(const models::ScenarioConfig& config, const AnalysisOptions& options = {});
 
+// The largest arrival rate at which the class mix's p-quantile of response
+// time stays at or below `limit` (s): bisection over (0, saturation) on the
+// open model, the quantile growing with the load. Open workloads only.
+struct Knee {
+  double p = 0.99;
+  double limit = 0.0;                // s
+  std::optional<double> rate;        // requests/s; none when even no load misses the limit
+  double saturation_rate = 0.0;      // requests/s
+  double quantile_at_rate = 0.0;     // s, the quantile at `rate`
+};
+Knee find_knee(const AnalysisResult& result, double p, double limit, const AnalysisOptions& options = {});
+
+std::string format_knee(const Knee& knee);
+nlohmann::ordered_json knee_json(const Knee& knee);
+
 // Plain-text tables; times in milliseconds.
 std::string format_table(const AnalysisResult& result);
 

@@ -299,6 +299,17 @@ Comparison compare(const models::ScenarioConfig& config, const AnalysisResult& a
   };
   rows.add("response", Quantity::kResponse, response(-1), weak_stations(analysis, -1),
            [](const models::RunResult& r) { return mean_seconds(r.latency); }, succeeded);
+  // Percentiles of the class mix: exact for an M/M/c path, else a fit (queueing.hpp).
+  for (const auto& [label, p] : {std::pair{"response p50", 0.5}, {"response p90", 0.9}, {"response p99", 0.99}}) {
+    const std::optional<double> analytic =
+        q.stable ? finite(response_quantile(q, analysis.model.shares, -1, p)) : std::nullopt;
+    rows.add(label, Quantity::kResponse, analytic, weak_stations(analysis, -1),
+             [p](const models::RunResult& r) -> std::optional<double> {
+               if (r.latency.count() == 0) return std::nullopt;
+               return r.latency.quantile(p) / 1e9;
+             },
+             succeeded);
+  }
   for (std::size_t c = 0; c < analysis.model.classes.size(); ++c) {
     const std::string& name = analysis.model.classes[c];
     const auto measure = [&name](const models::RunResult& r) -> std::optional<double> {
@@ -345,8 +356,15 @@ Comparison compare(const models::ScenarioConfig& config, const AnalysisResult& a
 std::map<std::string, double> analytic_metrics(const models::ScenarioConfig& config, const AnalysisResult& analysis) {
   const QueueingAnalysis& q = analysis.queueing;
   std::map<std::string, double> out;
-  if (std::isfinite(q.throughput)) out["throughput_rps"] = q.throughput;
-  if (q.stable && std::isfinite(q.total.response)) out["latency_ms.mean"] = q.total.response * 1e3;
+  // Past saturation the offered rate is not served: throughput stops at the
+  // bottleneck's capacity.
+  if (std::isfinite(q.throughput)) out["throughput_rps"] = std::min(q.throughput, analysis.operational.saturation_rate);
+  if (q.stable && std::isfinite(q.total.response)) {
+    out["latency_ms.mean"] = q.total.response * 1e3;
+    out["latency_ms.p50"] = response_quantile(q, analysis.model.shares, -1, 0.5) * 1e3;
+    out["latency_ms.p90"] = response_quantile(q, analysis.model.shares, -1, 0.9) * 1e3;
+    out["latency_ms.p99"] = response_quantile(q, analysis.model.shares, -1, 0.99) * 1e3;
+  }
   if (const auto a = analytic_availability(config, analysis)) out["slo.time_availability"] = *a;
   const std::vector<HostStations> hosts = hosts_of(analysis.model);
   for (const Node& n : analysis.model.nodes) {

@@ -105,7 +105,8 @@ std::optional<double> analytic_availability(const models::ScenarioConfig& config
 // the model's is a time availability) and, per node,
 // "nodes.<node>.cpu_utilization", "nic_utilization" (the busier direction)
 // and "disk_utilization" of its host. Utilizations above 1 are offered load.
-// Latency quantiles and request availability have no analytic value.
+// "latency_ms.p50", "p90" and "p99" from response_quantile; "throughput_rps"
+// at most the saturation rate. Request availability has no analytic value.
 std::map<std::string, double> analytic_metrics(const models::ScenarioConfig& config, const AnalysisResult& analysis);
 
 }  // namespace analysis

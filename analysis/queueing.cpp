@@ -4,7 +4,9 @@
 #include <limits>
 #include <stdexcept>
 
+#include <boost/math/distributions/gamma.hpp>
 #include <boost/math/distributions/poisson.hpp>
+#include <boost/math/tools/roots.hpp>
 #include <fmt/format.h>
 
 namespace analysis {
@@ -327,7 +329,8 @@ StationLoad station_load(const StackModel& model, std::size_t k, double x) {
 // Splits each class's response time by where it is spent.
 void add_responses(const StackModel& model, QueueingAnalysis& q) {
   const std::size_t classes = model.classes.size();
-  q.total = ClassResponse{"all"};
+  q.total = ClassResponse{};
+  q.total.name = "all";
   for (std::size_t c = 0; c < classes; ++c) {
     const auto ci = static_cast<Eigen::Index>(c);
     ClassResponse r;
@@ -362,6 +365,73 @@ void add_responses(const StackModel& model, QueueingAnalysis& q) {
     q.total.response += share * r.response;
     q.classes.push_back(std::move(r));
   }
+}
+
+// Each class's response-time variance, and the M/M/c path when there is one.
+// A visit's sojourn at a FCFS station is W + S with W = 0 with probability C
+// (Erlang C at the station's load) and else exponential with the mean wait's
+// share, E[W^2] = 2 E[W]^2 / C; at a PS station stretch x S; at a delay S.
+// Visits below one per request are Bernoulli, above one a fixed count; pool
+// waits are taken as exponential. Sojourns at different stations are taken
+// as independent (exact for a tandem of M/M/1 queues, Reich 1957).
+void add_variances(const StackModel& model, QueueingAnalysis& q) {
+  std::vector<double> waiting(model.stations.size(), 0.0);
+  for (std::size_t k = 0; k < model.stations.size(); ++k) {
+    const StationLoad load = station_load(model, k, q.throughput);
+    if (load.discipline == Discipline::kFcfs && load.rate > 0.0) {
+      waiting[k] = erlang_c(load.servers, load.rate * load.mean);
+    }
+  }
+  for (std::size_t c = 0; c < q.classes.size(); ++c) {
+    const auto ci = static_cast<Eigen::Index>(c);
+    ClassResponse& r = q.classes[c];
+    r.delay = model.delay(ci);
+    double variance = 0.0;
+    int stations_used = 0;
+    std::size_t only = 0;
+    for (std::size_t k = 0; k < model.stations.size(); ++k) {
+      const auto ki = static_cast<Eigen::Index>(k);
+      const double visits = model.station_visits(ki, ci);
+      if (visits == 0.0) continue;
+      ++stations_used;
+      only = k;
+      const double s = model.station_demand(ki, ci) / visits;
+      const double s2 = model.station_second(ki, ci) / visits;
+      const StationResponse& response = q.stations[k].response;
+      double mean = s, second = s2;
+      if (model.stations[k].discipline == Discipline::kFcfs && response.wait > 0.0 && waiting[k] > 0.0) {
+        const double w = response.wait;
+        const double w2 = 2.0 * w * w / waiting[k];
+        mean = w + s;
+        second = w2 + 2.0 * w * s + s2;
+      } else if (model.stations[k].discipline == Discipline::kProcessorSharing) {
+        mean = response.stretch * s;
+        second = response.stretch * response.stretch * s2;
+      }
+      variance += visits <= 1.0 ? visits * second - visits * visits * mean * mean
+                                : visits * (second - mean * mean);
+    }
+    for (std::size_t p = 0; p < model.pools.size(); ++p) {
+      const double visits = q.holding.pool_visits[p][c];
+      if (visits > 0.0) variance += visits * q.holding.pool_wait[p] * q.holding.pool_wait[p];
+    }
+    r.variance = std::max(0.0, variance);
+    if (stations_used == 1 && r.delay == 0.0 && r.pools == 0.0) {
+      const auto ki = static_cast<Eigen::Index>(only);
+      const StationLoad load = station_load(model, only, q.throughput);
+      const bool exponential = std::abs(load.scv - 1.0) < 1e-9 && model.station_visits(ki, ci) == 1.0;
+      if (model.stations[only].discipline == Discipline::kFcfs && exponential) {
+        r.mmc = ClassResponse::MmcPath{load.servers, load.rate, load.mean};
+      }
+    }
+  }
+  // The mix: E[T^2] of the mixture minus its squared mean.
+  double second = 0.0;
+  for (std::size_t c = 0; c < q.classes.size(); ++c) {
+    const ClassResponse& r = q.classes[c];
+    second += model.shares[c] * (r.variance + r.response * r.response);
+  }
+  q.total.variance = std::max(0.0, second - q.total.response * q.total.response);
 }
 
 void add_tiers(const StackModel& model, QueueingAnalysis& q) {
@@ -483,6 +553,7 @@ QueueingAnalysis open_analysis(const StackModel& model) {
   add_pool_results(model, q, false);
   if (q.stable) {
     add_responses(model, q);
+    add_variances(model, q);
     add_tiers(model, q);
   }
   return q;
@@ -532,6 +603,7 @@ QueueingAnalysis closed_analysis(const StackModel& model, const MvaLimits& limit
   q.holding = holding_times(model, responses, q.throughput, [](int, double, double, double) { return 0.0; });
   add_pool_results(model, q, true);
   add_responses(model, q);
+  add_variances(model, q);
   add_tiers(model, q);
   if (model.workload.users > limits.exact_single_class_users) {
     q.notes.push_back("Schweitzer's approximation with Seidmann's multi-server decomposition (population beyond the "
@@ -541,6 +613,58 @@ QueueingAnalysis closed_analysis(const StackModel& model, const MvaLimits& limit
 }
 
 }  // namespace
+
+double mmc_response_cdf(int servers, double rate, double service, double t) {
+  if (t <= 0.0) return 0.0;
+  const double mu = 1.0 / service;
+  const double c = erlang_c(servers, rate * service);
+  const double theta = servers * mu - rate;  // the rate of a positive wait
+  // P(W + S > t) for W ~ Exp(theta), S ~ Exp(mu), independent.
+  const double both = std::abs(theta - mu) < 1e-12 * mu
+                          ? (1.0 + mu * t) * std::exp(-mu * t)
+                          : (theta * std::exp(-mu * t) - mu * std::exp(-theta * t)) / (theta - mu);
+  return 1.0 - ((1.0 - c) * std::exp(-mu * t) + c * both);
+}
+
+namespace {
+
+// P(T <= t) for one class's fitted distribution.
+double class_cdf(const ClassResponse& r, double t) {
+  if (r.mmc) return mmc_response_cdf(r.mmc->servers, r.mmc->rate, r.mmc->service, t);
+  const double rest = r.response - r.delay;
+  if (t < r.delay) return 0.0;
+  if (r.variance <= 0.0 || rest <= 0.0) return t >= r.response ? 1.0 : 0.0;
+  // Gamma with the rest's mean and variance: shape mean^2 / var, scale var / mean.
+  const boost::math::gamma_distribution<double> fitted(rest * rest / r.variance, r.variance / rest);
+  return boost::math::cdf(fitted, t - r.delay);
+}
+
+}  // namespace
+
+double response_quantile(const QueueingAnalysis& q, const std::vector<double>& shares, int class_index, double p) {
+  if (!q.stable || q.classes.empty() || !std::isfinite(q.total.response)) return kInfinity;
+  std::vector<std::pair<double, const ClassResponse*>> parts;
+  if (class_index >= 0) {
+    parts.emplace_back(1.0, &q.classes[static_cast<std::size_t>(class_index)]);
+  } else {
+    for (std::size_t c = 0; c < q.classes.size(); ++c) parts.emplace_back(shares[c], &q.classes[c]);
+  }
+  const auto cdf = [&](double t) {
+    double sum = 0.0;
+    for (const auto& [share, r] : parts) sum += share * class_cdf(*r, t);
+    return sum;
+  };
+  // Bracket: double from the mean until the CDF passes p.
+  double hi = std::max(1e-9, q.total.response);
+  for (const auto& [share, r] : parts) hi = std::max(hi, r->response);
+  int doublings = 0;
+  while (cdf(hi) < p && doublings++ < 200) hi *= 2.0;
+  // Boost's bisection: the CDF is monotone and cheap; 50 bits is far below
+  // what any approximation here can claim.
+  const auto bracket = boost::math::tools::bisect([&](double t) { return cdf(t) - p; }, 0.0, hi,
+                                                  boost::math::tools::eps_tolerance<double>(50));
+  return (bracket.first + bracket.second) / 2.0;
+}
 
 QueueingAnalysis queueing_analysis(const StackModel& model, const MvaLimits& limits) {
   return model.workload.closed ? closed_analysis(model, limits) : open_analysis(model);

@@ -37,6 +37,7 @@
 //    their utilization by Little's law and are flagged near saturation.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -172,7 +173,26 @@ struct ClassResponse {
   double disk = 0.0;
   double network = 0.0;  // NICs, link and client latencies
   double pools = 0.0;    // waiting for slots
+  // The response time's distribution (response_quantile): its variance (s^2)
+  // from the stations' sojourns taken as independent, and the constant delay
+  // (s) it never goes below. For the mix, the variance of the mixture.
+  double variance = 0.0;
+  double delay = 0.0;
+  // Set when the class's whole path is one M/M/c FCFS station visited once
+  // (exponential service, Poisson arrivals): its distribution is then exact.
+  struct MmcPath {
+    int servers = 1;
+    double rate = 0.0;     // arrivals/s at the station
+    double service = 0.0;  // mean service, s
+  };
+  std::optional<MmcPath> mmc;
 };
+
+// P(T <= t) of M/M/c FCFS response times T = W + S: the wait is 0 with
+// probability 1 - C (Erlang C) and else exponential with rate c mu - lambda;
+// the service is exponential with rate mu.
+double mmc_response_cdf(int servers, double rate, double service, double t);
+
 
 // A tier's mean visit (admission wait included), over its visits by the
 // class mix: what a simulation reports as the tier's sojourn.
@@ -197,5 +217,12 @@ struct QueueingAnalysis {
 };
 
 QueueingAnalysis queueing_analysis(const StackModel& model, const MvaLimits& limits = {});
+
+// The p-quantile (0 < p < 1) of a class's response time (class_index -1: the
+// class mix), s: exact for an M/M/c path; otherwise the constant delay plus a
+// gamma distribution with the rest's mean and variance (docs/analysis.md).
+// The mix's is the quantile of the mixture of the classes' distributions,
+// weighted by `shares`. Infinite when the analysis is unstable.
+double response_quantile(const QueueingAnalysis& q, const std::vector<double>& shares, int class_index, double p);
 
 }  // namespace analysis

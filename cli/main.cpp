@@ -69,6 +69,12 @@ void emit(const std::optional<fs::path>& output, std::string_view text) {
   }
 }
 
+// Legal but almost surely unintended settings: a line each on stderr; the command goes on.
+const models::ScenarioConfig& warned(const models::ScenarioConfig& config) {
+  for (const auto& warning : loader::scenario_warnings(config)) std::cerr << "tiersim: warning: " << warning << "\n";
+  return config;
+}
+
 std::string text_of(const po::options_description& options) {
   std::ostringstream text;
   text << options;
@@ -130,8 +136,8 @@ fs::path default_scenario() {
                                join(places)));
 }
 
-// --seed and --duration are checked here, not left to the loader, so that
-// the message names the flag rather than run.seed or run.duration.
+// --seed, --duration and --warmup are checked here, not left to the loader,
+// so that the message names the flag rather than run.seed or run.duration.
 std::string seed_flag(const std::string& text) {
   std::uint64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -141,12 +147,17 @@ std::string seed_flag(const std::string& text) {
   return text;
 }
 
-std::string duration_flag(const std::string& text) {
-  const auto value = sim::parse_duration(text);
-  if (!value || *value == 0) {
-    throw UsageError(fmt::format("--duration: expected a positive duration such as 30s or 5m, found \"{}\"", text));
+std::string duration_flag(std::string_view flag, const std::string& text, bool positive) {
+  if (sim::duration_out_of_range(text)) {
+    throw UsageError(fmt::format("--{}: duration out of range, found \"{}\": durations go from {}", flag, text,
+                                 sim::duration_range_text()));
   }
-  if (*value > sim::kHorizon) throw UsageError(fmt::format("--duration: {}", loader::detail::horizon_problem(text)));
+  const auto value = sim::parse_duration(text);
+  if (!value || (positive && *value == 0)) {
+    throw UsageError(fmt::format("--{}: expected a {}duration such as 30s, 5m or 1m30s, found \"{}\"", flag,
+                                 positive ? "positive " : "", text));
+  }
+  if (*value > sim::kHorizon) throw UsageError(fmt::format("--{}: {}", flag, loader::detail::horizon_problem(text)));
   return text;
 }
 
@@ -156,7 +167,9 @@ void add_scenario_options(po::options_description& options) {
   options.add_options()
       ("seed", po::value<std::string>()->value_name("N"), "random seed, an unsigned integer (overrides run.seed)")
       ("duration", po::value<std::string>()->value_name("D"),
-       "simulated time, e.g. 30s or 5m, warm-up included (overrides run.duration)")
+       "simulated time, e.g. 30s, 5m or 1m30s, warm-up included (overrides run.duration)")
+      ("warmup", po::value<std::string>()->value_name("W"),
+       "the first W of simulated time are not measured, e.g. 10s, or auto (overrides run.warmup)")
       ("replications", po::value<std::string>()->value_name("R"),
        "independent replications (default 1, for compare 5; with --precision the first batch, default 10)")
       ("jobs,j", po::value<std::string>()->value_name("J"), "threads (default: all cores); never changes results")
@@ -166,11 +179,17 @@ void add_scenario_options(po::options_description& options) {
        "(default 100)");
 }
 
-// --set, then --seed and --duration, as changes to the scenario.
+// --set, then --seed, --duration and --warmup, as changes to the scenario.
 std::vector<loader::Override> scenario_changes(const po::variables_map& vm) {
   std::vector<loader::Override> changes = overrides(vm);
   if (vm.count("seed")) changes.push_back({"run.seed", seed_flag(vm["seed"].as<std::string>())});
-  if (vm.count("duration")) changes.push_back({"run.duration", duration_flag(vm["duration"].as<std::string>())});
+  if (vm.count("duration")) {
+    changes.push_back({"run.duration", duration_flag("duration", vm["duration"].as<std::string>(), true)});
+  }
+  if (vm.count("warmup")) {
+    const std::string& text = vm["warmup"].as<std::string>();
+    changes.push_back({"run.warmup", text == "auto" ? text : duration_flag("warmup", text, false)});
+  }
   return changes;
 }
 
@@ -264,8 +283,8 @@ int run_command(const std::vector<std::string>& args) {
         "Usage: tiersim run [SCENARIO] [options]\n\n"
         "Simulates the scenario in the YAML file SCENARIO and reports latency, throughput,\n"
         "failures and utilization. Without SCENARIO, runs scenarios/{} from the\n"
-        "installation or the source tree. --set, then --seed and --duration, change values\n"
-        "of the scenario before it is checked. With several replications every metric\n"
+        "installation or the source tree. --set, then --seed, --duration and --warmup,\n"
+        "change values of the scenario before it is checked. With several replications every metric\n"
         "gets a 95% confidence interval (docs/statistics.md).\n\n{}",
         kDefaultScenario, text_of(visible)));
     return 0;
@@ -278,20 +297,15 @@ int run_command(const std::vector<std::string>& args) {
     throw UsageError(fmt::format("--format: expected table or json, found \"{}\"", format));
   }
   const fs::path scenario = vm.count("scenario") ? fs::path(vm["scenario"].as<std::string>()) : default_scenario();
-  const models::ScenarioConfig config = loader::load_scenario_file(scenario, changes);
+  const models::ScenarioConfig config = warned(loader::load_scenario_file(scenario, changes));
   std::optional<fs::path> output;
   if (vm.count("output")) {
     output = vm["output"].as<std::string>();
     cli::check_writable(*output);
   }
 
-  const std::optional<sim::Time> window = sim::parse_duration(vm["window"].as<std::string>());
-  if (!window || *window <= 0) {
-    throw UsageError(fmt::format("--window: expected a duration such as 1s, found \"{}\"", vm["window"].as<std::string>()));
-  }
-  if (*window > sim::kHorizon) {
-    throw UsageError(fmt::format("--window: {}", loader::detail::horizon_problem(vm["window"].as<std::string>())));
-  }
+  const std::optional<sim::Time> window =
+      sim::parse_duration(duration_flag("window", vm["window"].as<std::string>(), true));
   if (vm.count("timeseries") || vm["trace-faults"].as<bool>()) {
     // Replication 0 once more, instrumented; the file is written whole or not at all.
     std::optional<cli::TimeseriesCsv> csv;
@@ -383,7 +397,7 @@ int compare_command(const std::vector<std::string>& args) {
     throw UsageError(fmt::format("--format: expected table, json or csv, found \"{}\"", format));
   }
   std::vector<models::ScenarioConfig> configs;
-  for (const auto& file : files) configs.push_back(loader::load_scenario_file(file, changes));
+  for (const auto& file : files) configs.push_back(warned(loader::load_scenario_file(file, changes)));
   std::optional<fs::path> output;
   if (vm.count("output")) {
     output = vm["output"].as<std::string>();
@@ -447,7 +461,9 @@ int sweep_command(const std::vector<std::string>& args) {
   for (const auto& text : vm["vary"].as<std::vector<std::string>>()) varies.push_back(experiment::parse_vary(text));
   experiment::SweepPlan plan = experiment::plan_sweep(vm["scenario"].as<std::string>(), changes, varies);
   plan.settings = experiment::sweep_settings(vm["scenario"].as<std::string>(), changes, options);
+  warned(plan.points.front().config);
   const fs::path output = vm["output"].as<std::string>();
+  cli::check_writable(output);
   experiment::SweepFile file(output, format, plan);
   if (file.done() > 0 && !vm["quiet"].as<bool>()) {
     std::cerr << fmt::format("tiersim: {} of {} points are already in {}; running the rest\n", file.done(),
@@ -479,13 +495,33 @@ int check_command(const std::vector<std::string>& args) {
   }
   if (!vm.count("scenario")) throw UsageError("check: missing SCENARIO; see 'tiersim check --help'");
 
-  const models::ScenarioConfig config = loader::load_scenario_file(vm["scenario"].as<std::string>(), overrides(vm));
+  const models::ScenarioConfig config = warned(loader::load_scenario_file(vm["scenario"].as<std::string>(), overrides(vm)));
   int nodes = 0;
   for (const auto& tier : config.tiers) nodes += tier.count;
   const std::size_t tiers = config.tiers.size();
   write_stdout(fmt::format("ok: {} ({} tier{}, {} node{})\n", config.name, tiers, tiers == 1 ? "" : "s", nodes,
                            nodes == 1 ? "" : "s"));
   return 0;
+}
+
+// "p99<200ms" (or <=): the quantile as a fraction and the limit in seconds.
+std::pair<double, double> knee_flag(const std::string& text) {
+  const auto less = text.find('<');
+  const auto fail = [&]() -> std::pair<double, double> {
+    throw UsageError(fmt::format("--knee: expected a percentile and a limit such as 'p99<200ms' or 'p99.9<1s', "
+                                 "found \"{}\"", text));
+  };
+  if (less == std::string::npos || text.size() < 2 || text[0] != 'p') return fail();
+  const std::string percent = text.substr(1, less - 1);
+  std::string limit = text.substr(less + 1);
+  if (!limit.empty() && limit[0] == '=') limit.erase(0, 1);
+  double value = 0.0;
+  const auto [end, ec] = std::from_chars(percent.data(), percent.data() + percent.size(), value);
+  if (percent.empty() || ec != std::errc() || end != percent.data() + percent.size() || !(value > 0.0 && value < 100.0)) {
+    return fail();
+  }
+  const std::string checked = duration_flag("knee", limit, true);
+  return {value / 100.0, sim::to_seconds(*sim::parse_duration(checked))};
 }
 
 int analyze_command(const std::vector<std::string>& args) {
@@ -497,6 +533,9 @@ int analyze_command(const std::vector<std::string>& args) {
       ("vary", po::value<std::vector<std::string>>()->value_name("KEY.PATH=SPEC"),
        "analyse a grid of values, as 'tiersim sweep' does, into a CSV with sweep's column names "
        "(repeatable; needs --output)")
+      ("knee", po::value<std::string>()->value_name("pNN<D"),
+       "the largest arrival rate at which the analytic percentile stays within D, e.g. 'p99<200ms' "
+       "(open workloads)")
       ("output,o", po::value<std::string>()->value_name("FILE"),
        "write to FILE instead of stdout; FILE is replaced whole or left untouched")
       ("help,h", po::bool_switch(), "show this help");
@@ -514,7 +553,8 @@ int analyze_command(const std::vector<std::string>& args) {
         "utilization, the bottleneck and saturation load, and queueing-network estimates of\n"
         "response times (times in milliseconds). With --vary, the same over a grid of values\n"
         "(the SPECs of 'tiersim sweep'), one CSV row per point, with the column names of\n"
-        "'tiersim sweep' where the analysis has a value (docs/analysis.md).\n\n" +
+        "'tiersim sweep' where the analysis has a value (docs/analysis.md). --knee 'p99<200ms'\n"
+        "adds the largest arrival rate whose analytic p99 stays within 200 ms.\n\n" +
         text_of(visible));
     return 0;
   }
@@ -525,18 +565,36 @@ int analyze_command(const std::vector<std::string>& args) {
   }
   const fs::path scenario = vm["scenario"].as<std::string>();
   std::optional<fs::path> output;
-  if (vm.count("output")) output = vm["output"].as<std::string>();
+  if (vm.count("output")) {
+    output = vm["output"].as<std::string>();
+    cli::check_writable(*output);
+  }
 
   std::string text;
   if (vm.count("vary")) {
     if (!vm["format"].defaulted()) throw UsageError("--format: --vary always writes CSV");
+    if (vm.count("knee")) throw UsageError("--knee: not with --vary");
     if (!output) throw UsageError("analyze --vary: expected --output FILE.csv");
     std::vector<experiment::Vary> varies;
     for (const auto& vary : vm["vary"].as<std::vector<std::string>>()) varies.push_back(experiment::parse_vary(vary));
     text = cli::analytic_sweep_csv(experiment::plan_sweep(scenario, overrides(vm), varies));
   } else {
-    const auto result = analysis::analyze(loader::load_scenario_file(scenario, overrides(vm)));
-    text = format == "json" ? analysis::to_json(result).dump(2) + "\n" : analysis::format_table(result);
+    const models::ScenarioConfig config = warned(loader::load_scenario_file(scenario, overrides(vm)));
+    const auto result = analysis::analyze(config);
+    std::optional<analysis::Knee> knee;
+    if (vm.count("knee")) {
+      const auto [p, limit] = knee_flag(vm["knee"].as<std::string>());
+      if (result.model.workload.closed) throw UsageError("--knee: needs an open workload (arrivals), not users");
+      knee = analysis::find_knee(result, p, limit);
+    }
+    if (format == "json") {
+      nlohmann::ordered_json json = analysis::to_json(result);
+      if (knee) json["knee"] = analysis::knee_json(*knee);
+      text = json.dump(2) + "\n";
+    } else {
+      text = analysis::format_table(result);
+      if (knee) text += "\n" + analysis::format_knee(*knee);
+    }
   }
   emit(output, text);
   return 0;
@@ -654,6 +712,9 @@ int main(int argc, char** argv) {
   } catch (const models::RunLimitExceeded& e) {
     print_error(e.what());
     return kExitOverload;
+  } catch (const cli::OutputError& e) {
+    print_error(e.what());
+    return kExitBadInput;
   } catch (const config_import::ImportError& e) {
     print_error(e.what());
     return kExitBadInput;

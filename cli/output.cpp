@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
-#include <system_error>
+
+#include <fmt/format.h>
 
 namespace cli {
 
@@ -16,14 +18,41 @@ std::filesystem::path directory_of(const std::filesystem::path& file) {
   return file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
 }
 
+// The reason in the file system's words, except where they mislead: creating
+// a file in a directory that exists but refuses new files (/proc, /sys) fails
+// with "No such file or directory".
 [[noreturn]] void fail(const std::filesystem::path& file, int error) {
-  throw std::system_error(error, std::generic_category(), "cannot write " + file.string());
+  const std::filesystem::path directory = directory_of(file);
+  std::error_code ignored;
+  if (std::filesystem::is_directory(file, ignored)) {
+    throw OutputError(fmt::format("cannot write {}: it is a directory", file.string()));
+  }
+  if (!std::filesystem::exists(directory, ignored)) {
+    throw OutputError(fmt::format("cannot write {}: the directory {} does not exist", file.string(), directory.string()));
+  }
+  if (!std::filesystem::is_directory(directory, ignored)) {
+    throw OutputError(fmt::format("cannot write {}: {} is not a directory", file.string(), directory.string()));
+  }
+  if (error == ENOENT) {
+    throw OutputError(fmt::format("cannot write {}: the directory {} does not accept new files (the file system "
+                                  "says: {})",
+                                  file.string(), directory.string(), std::strerror(error)));
+  }
+  throw OutputError(fmt::format("cannot write {}: {}", file.string(), std::strerror(error)));
 }
 
 }  // namespace
 
 void check_writable(const std::filesystem::path& file) {
-  if (::access(directory_of(file).c_str(), W_OK | X_OK) != 0) fail(file, errno);
+  std::error_code ignored;
+  if (std::filesystem::is_directory(file, ignored)) fail(file, EISDIR);
+  // A probe as write_file_atomically will do it: access() would pass a root
+  // user on a directory such as /proc, where no file can be created.
+  std::string probe = (directory_of(file) / ".tiersim-probe.XXXXXX").string();
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0) fail(file, errno);
+  ::close(fd);
+  ::unlink(probe.c_str());
 }
 
 void write_file_atomically(const std::filesystem::path& file, std::string_view content) {

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <system_error>
+#include <cstring>
+
+#include "cli/output.hpp"
 
 #include "models/request.hpp"
 
@@ -12,8 +14,9 @@ namespace cli {
 
 TimeseriesCsv::TimeseriesCsv(std::filesystem::path file)
     : file_(std::move(file)), temporary_(file_.string() + fmt::format(".tmp.{}", ::getpid())) {
+  check_writable(file_);
   out_ = std::fopen(temporary_.c_str(), "w");
-  if (out_ == nullptr) throw std::system_error(errno, std::generic_category(), file_.string());
+  if (out_ == nullptr) throw OutputError(fmt::format("cannot write {}: {}", file_.string(), std::strerror(errno)));
 }
 
 TimeseriesCsv::~TimeseriesCsv() {
@@ -60,7 +63,7 @@ void TimeseriesCsv::commit() {
   if (ok) std::filesystem::rename(temporary_, file_, ec);
   if (!ok || ec) {
     std::filesystem::remove(temporary_, ec);
-    throw std::system_error(ok ? ec.value() : error, std::generic_category(), file_.string());
+    throw OutputError(fmt::format("cannot write {}: {}", file_.string(), std::strerror(ok ? ec.value() : error)));
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "experiment/csv.hpp"
 #include "experiment/text_table.hpp"
+#include "sim/statistics.hpp"
 
 namespace experiment {
 
@@ -30,18 +31,35 @@ RunMetrics values_by_name(const Experiment& e) {
   return out;
 }
 
-// Widened by both sides' resolution errors, which need not cancel.
+// Latency percentiles are compared as ratios: the t-interval of the mean log
+// ratio, R = log X - log Y per replication, is the interval of the ratio of
+// the two geometric means (the percentiles' point estimates), shown in ms of
+// the baseline as GM(Y) (e^R - 1). Other metrics: the t-interval of the
+// differences. Either way the interval is not widened by the resolution; the
+// significance test asks for both (see `significant`).
 std::optional<Estimate> paired_difference(const RunMetrics& a, const RunMetrics& b, const std::string& name) {
-  std::vector<double> differences;
-  double magnitudes = 0.0;
+  std::vector<double> differences, log_ratios, baseline_logs;
+  bool positive = true;
   for (std::size_t r = 0; r < a.size(); ++r) {
     const auto x = a[r].find(name), y = b[r].find(name);
     if (x == a[r].end() || y == b[r].end()) return std::nullopt;
     differences.push_back(x->second - y->second);
-    magnitudes += std::abs(x->second) + std::abs(y->second);
+    positive = positive && x->second > 0.0 && y->second > 0.0;
+    if (positive) {
+      log_ratios.push_back(std::log(x->second) - std::log(y->second));
+      baseline_logs.push_back(std::log(y->second));
+    }
   }
-  const double mean_magnitude = magnitudes / static_cast<double>(a.size());
-  return widened(t_interval(differences), relative_resolution(name) * mean_magnitude);
+  if (relative_resolution(name) == 0.0 || !positive) return t_interval(differences);
+  const Estimate ratio = t_interval(log_ratios);
+  const double baseline = std::exp(t_interval(baseline_logs).value);
+  Estimate e;
+  e.value = baseline * std::expm1(ratio.value);
+  if (ratio.lo) {
+    e.lo = baseline * std::expm1(*ratio.lo);
+    e.hi = baseline * std::expm1(*ratio.hi);
+  }
+  return e;
 }
 
 std::string signed_value(Unit unit, double value) {
@@ -56,13 +74,24 @@ std::string number(const std::optional<double>& value) { return value ? fmt::for
 std::vector<ComparedScenario> compare(std::span<const Experiment> experiments, std::span<const std::string> files) {
   assert(experiments.size() == files.size() && !experiments.empty());
   const RunMetrics baseline = values_by_name(experiments.front());
+  const std::vector<MetricEstimate> baseline_metrics = summarize(experiments.front().runs);
   std::vector<ComparedScenario> out;
   for (std::size_t s = 0; s < experiments.size(); ++s) {
     ComparedScenario scenario{files[s], &experiments[s], {}};
     const RunMetrics own = s == 0 ? RunMetrics{} : values_by_name(experiments[s]);
     for (auto& m : summarize(experiments[s].runs)) {
-      ComparedMetric c{std::move(m), std::nullopt};
-      if (s > 0) c.difference = paired_difference(own, baseline, c.own.metric.name);
+      ComparedMetric c{std::move(m), std::nullopt, false};
+      if (s > 0) {
+        c.difference = paired_difference(own, baseline, c.own.metric.name);
+        const auto base = std::find_if(baseline_metrics.begin(), baseline_metrics.end(),
+                                       [&](const MetricEstimate& b) { return b.metric.name == c.own.metric.name; });
+        if (c.difference && c.own.estimate && base != baseline_metrics.end() && base->estimate) {
+          // Each value may be off by its resolution, and the two errors need not cancel.
+          const double resolution = relative_resolution(c.own.metric.name) *
+                                    (std::abs(c.own.estimate->value) + std::abs(base->estimate->value));
+          c.significant = c.difference->excludes_zero() && std::abs(c.difference->value) > resolution;
+        }
+      }
       scenario.metrics.push_back(std::move(c));
     }
     out.push_back(std::move(scenario));
@@ -113,15 +142,18 @@ std::string comparison_table(std::span<const ComparedScenario> scenarios, unsign
         difference = d->lo ? fmt::format("{} [{}, {}]", signed_value(metric.unit, d->value),
                                          signed_value(metric.unit, *d->lo), signed_value(metric.unit, *d->hi))
                            : signed_value(metric.unit, d->value);
-        if (d->excludes_zero()) mark = "*";
+        if (c.significant) mark = "*";
       }
       table.add_row({s == 0 ? metric.label : "", scenarios[s].experiment->config.name,
                      format_estimate(metric.unit, c.own.estimate), difference, mark});
     }
   }
   table.render_to(out);
-  out += "\n* the 95% interval of the paired difference excludes 0. Every scenario saw the same requests\n"
-         "  (arrival times, classes, demands) in each replication: common random numbers.\n";
+  out += fmt::format(
+      "\n* the 95% interval of the paired difference excludes 0 and the difference exceeds the\n"
+      "  percentiles' resolution ({:.2g}% of each value). Every scenario saw the same requests\n"
+      "  (arrival times, classes, demands) in each replication: common random numbers.\n",
+      100.0 * sim::LatencyHistogram::kRelativeResolution);
   return out;
 }
 
@@ -147,7 +179,7 @@ ordered_json comparison_json(std::span<const ComparedScenario> scenarios) {
       metrics[c.own.metric.name] = estimate_json(c.own.estimate);
       if (differences.is_object() && c.difference) {
         ordered_json d = estimate_json(c.difference);
-        d["significant"] = c.difference->excludes_zero();
+        d["significant"] = c.significant;
         differences[c.own.metric.name] = std::move(d);
       }
     }
@@ -174,7 +206,7 @@ std::string comparison_csv(std::span<const ComparedScenario> scenarios) {
                          csv_cell(c.own.metric.name), number(e ? std::optional(e->value) : std::nullopt),
                          number(e ? e->lo : std::nullopt), number(e ? e->hi : std::nullopt),
                          number(d ? std::optional(d->value) : std::nullopt), number(d ? d->lo : std::nullopt),
-                         number(d ? d->hi : std::nullopt), d ? (d->excludes_zero() ? "true" : "false") : "");
+                         number(d ? d->hi : std::nullopt), d ? (c.significant ? "true" : "false") : "");
     }
   }
   return out;

@@ -16,10 +16,16 @@ namespace experiment {
 
 struct ComparedMetric {
   MetricEstimate own;
-  // Mean of (this scenario - the first) over replications, with its t-interval;
-  // none for the first scenario, for metrics the first lacks (another
-  // topology's nodes) and when some replication measured nothing.
+  // (this scenario - the first) over replications, with its interval
+  // (latency percentiles: from the ratio of geometric means; others: the mean
+  // difference and its t-interval); none for the first scenario, for metrics
+  // the first lacks (another topology's nodes) and when some replication
+  // measured nothing.
   std::optional<Estimate> difference;
+  // The interval excludes 0 and the difference exceeds what the two values'
+  // resolution (sim::LatencyHistogram::kRelativeResolution for percentiles)
+  // could account for.
+  bool significant = false;
 };
 
 struct ComparedScenario {
@@ -32,7 +38,7 @@ struct ComparedScenario {
 std::vector<ComparedScenario> compare(std::span<const Experiment> experiments, std::span<const std::string> files);
 
 // The global metrics, scenario by scenario, with the differences; '*' marks a
-// difference whose interval excludes 0.
+// significant one.
 std::string comparison_table(std::span<const ComparedScenario> scenarios, unsigned jobs);
 // All metrics, node ones included; docs/statistics.md lists the keys.
 nlohmann::ordered_json comparison_json(std::span<const ComparedScenario> scenarios);

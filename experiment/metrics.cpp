@@ -24,10 +24,10 @@ std::vector<Metric> headline_metrics(const models::RunResult& r) {
   // One line per metric; names are the keys of report::run_result_json.
   std::vector<Metric> out{
       global("latency_ms.mean", "latency mean (ms)", Unit::kMilliseconds, ms_if_measured(h, h.mean())),
-      global("latency_ms.p50", "latency p50 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.5))),
-      global("latency_ms.p90", "latency p90 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.9))),
-      global("latency_ms.p99", "latency p99 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.99))),
-      global("latency_ms.p999", "latency p99.9 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.999))),
+      global("latency_ms.p50", "latency p50 (ms)", Unit::kPercentileMilliseconds, ms_if_measured(h, h.quantile(0.5))),
+      global("latency_ms.p90", "latency p90 (ms)", Unit::kPercentileMilliseconds, ms_if_measured(h, h.quantile(0.9))),
+      global("latency_ms.p99", "latency p99 (ms)", Unit::kPercentileMilliseconds, ms_if_measured(h, h.quantile(0.99))),
+      global("latency_ms.p999", "latency p99.9 (ms)", Unit::kPercentileMilliseconds, ms_if_measured(h, h.quantile(0.999))),
       global("throughput_rps", "throughput (req/s)", Unit::kPerSecond, r.throughput()),
       global("availability", "availability", Unit::kAvailability, r.availability()),
       global("slo.time_availability", "time availability", Unit::kAvailability, r.slo.time_availability()),

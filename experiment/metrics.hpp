@@ -13,8 +13,9 @@
 
 namespace experiment {
 
-// How tables print a value: ms, per second, or a fraction as a percentage.
-enum class Unit { kMilliseconds, kPerSecond, kAvailability, kUtilization };
+// How tables print a value: ms, a latency percentile in ms (only the digits
+// the histogram resolves), per second, or a fraction as a percentage.
+enum class Unit { kMilliseconds, kPercentileMilliseconds, kPerSecond, kAvailability, kUtilization };
 
 struct Metric {
   std::string name;

@@ -112,7 +112,7 @@ void check_pairable(std::span<const models::ScenarioConfig> configs) {
                "pass --duration");
     }
     if (c.run.auto_warmup != first.auto_warmup || (!first.auto_warmup && c.run.warmup != first.warmup)) {
-      mismatch("warm-up", warmup_text(first), warmup_text(c.run), "pass --set run.warmup=VALUE");
+      mismatch("warm-up", warmup_text(first), warmup_text(c.run), "pass --warmup VALUE");
     }
   }
 }

@@ -1,8 +1,10 @@
 #include "experiment/statistics.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <boost/math/distributions/students_t.hpp>
 
@@ -34,6 +36,31 @@ Estimate t_interval(std::span<const double> samples) {
   const double half = boost::math::quantile(boost::math::complement(t, 0.025)) * standard_error;
   e.lo = e.value - half;
   e.hi = e.value + half;
+  return e;
+}
+
+Estimate percentile_interval(std::span<const double> samples, double resolution, double observed_min,
+                             double observed_max) {
+  assert(!samples.empty());
+  const bool positive = std::all_of(samples.begin(), samples.end(), [](double x) { return x > 0.0; });
+  Estimate e;
+  if (positive) {
+    std::vector<double> logs;
+    for (double x : samples) logs.push_back(std::log(x));
+    const Estimate log_scale = t_interval(logs);
+    e.value = std::exp(log_scale.value);
+    if (log_scale.lo) {
+      e.lo = std::exp(*log_scale.lo) * (1.0 - resolution);
+      e.hi = std::exp(*log_scale.hi) * (1.0 + resolution);
+    }
+  } else {
+    e = t_interval(samples);
+    e = widened(e, resolution * std::abs(e.value));
+  }
+  if (e.lo) {
+    e.lo = std::clamp(*e.lo, observed_min, observed_max);
+    e.hi = std::clamp(*e.hi, observed_min, observed_max);
+  }
   return e;
 }
 

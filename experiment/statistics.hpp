@@ -27,4 +27,15 @@ Estimate t_interval(std::span<const double> samples);
 // an error of at most `bound` besides their randomness.
 Estimate widened(Estimate e, double bound);
 
+// A latency percentile over replications, one estimate per replication
+// (docs/statistics.md): the t-interval on the logarithms, back-transformed,
+// so the interval is positive and as skewed as the data; the point estimate
+// is the geometric mean. The interval is then widened by the relative
+// resolution `resolution` of each estimate (multiplied by 1 -+ resolution)
+// and clipped to [observed_min, observed_max], the extreme latencies the
+// replications measured. Samples that are not all positive fall back to the
+// plain t-interval, clipped the same way.
+Estimate percentile_interval(std::span<const double> samples, double resolution, double observed_min,
+                             double observed_max);
+
 }  // namespace experiment

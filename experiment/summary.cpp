@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -18,23 +19,47 @@ using nlohmann::ordered_json;
 
 bool is_single(const Experiment& e) { return e.runs.size() == 1 && !e.stopping; }
 
-// An estimate over replications whose values each carry the metric's resolution error.
-Estimate estimate_of(std::span<const double> samples, std::string_view name) {
+// The smallest and largest latency the replications measured, ms.
+struct Observed {
+  double min = 0.0, max = 0.0;
+};
+
+// An estimate over replications: a latency percentile's by
+// percentile_interval within what was observed, any other's by the t-interval.
+Estimate estimate_of(std::span<const double> samples, std::string_view name, const std::optional<Observed>& observed) {
+  const double resolution = relative_resolution(name);
+  if (resolution > 0.0 && observed) return percentile_interval(samples, resolution, observed->min, observed->max);
   const Estimate e = t_interval(samples);
-  return widened(e, relative_resolution(name) * std::abs(e.value));
+  return widened(e, resolution * std::abs(e.value));
+}
+
+// The "min" and "max" of a latency object in every replication.
+std::optional<Observed> observed_range(const std::vector<const ordered_json*>& values) {
+  Observed o{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+  for (const auto* v : values) {
+    if (!v->contains("min") || !v->contains("max") || !(*v)["min"].is_number() || !(*v)["max"].is_number()) {
+      return std::nullopt;
+    }
+    o.min = std::min(o.min, (*v)["min"].get<double>());
+    o.max = std::max(o.max, (*v)["max"].get<double>());
+  }
+  return o;
 }
 
 // The value under `key` in every replication's report, summarised: numbers
 // become estimates, objects and equally long arrays are summarised member by
 // member; other values stay when all replications agree, else null.
-ordered_json summarize_json(const std::vector<const ordered_json*>& values, std::string_view key) {
+// `observed` is the latency range of the object holding the value.
+ordered_json summarize_json(const std::vector<const ordered_json*>& values, std::string_view key,
+                            const std::optional<Observed>& observed = std::nullopt) {
   const ordered_json& first = *values.front();
   if (first.is_object()) {
+    const std::optional<Observed> range = observed_range(values);
     ordered_json out = ordered_json::object();
     for (const auto& [child, value] : first.items()) {
       std::vector<const ordered_json*> children;
       for (const auto* v : values) children.push_back(&v->at(child));
-      out[child] = summarize_json(children, child);
+      out[child] = summarize_json(children, child, range);
     }
     return out;
   }
@@ -58,7 +83,7 @@ ordered_json summarize_json(const std::vector<const ordered_json*>& values, std:
     nulls = nulls || v->is_null();
     equal = equal && *v == first;
   }
-  if (numbers) return estimate_json(nulls ? std::nullopt : std::optional(estimate_of(samples, key)));
+  if (numbers) return estimate_json(nulls ? std::nullopt : std::optional(estimate_of(samples, key, observed)));
   return equal ? first : ordered_json();
 }
 
@@ -98,6 +123,12 @@ std::vector<MetricEstimate> summarize(std::span<const models::RunResult> runs) {
   assert(!runs.empty());
   std::vector<std::vector<Metric>> per_run;
   for (const auto& r : runs) per_run.push_back(headline_metrics(r));
+  Observed observed{std::numeric_limits<double>::infinity(), 0.0};
+  for (const auto& r : runs) {
+    if (r.latency.count() == 0) continue;
+    observed.min = std::min(observed.min, sim::to_milliseconds(r.latency.min()));
+    observed.max = std::max(observed.max, sim::to_milliseconds(r.latency.max()));
+  }
   std::vector<MetricEstimate> out;
   for (std::size_t m = 0; m < per_run.front().size(); ++m) {
     std::vector<double> samples;
@@ -105,7 +136,7 @@ std::vector<MetricEstimate> summarize(std::span<const models::RunResult> runs) {
       if (metrics[m].value) samples.push_back(*metrics[m].value);
     }
     MetricEstimate estimate{per_run.front()[m], std::nullopt};
-    if (samples.size() == runs.size()) estimate.estimate = estimate_of(samples, estimate.metric.name);
+    if (samples.size() == runs.size()) estimate.estimate = estimate_of(samples, estimate.metric.name, std::optional(observed));
     out.push_back(std::move(estimate));
   }
   return out;
@@ -133,7 +164,8 @@ ordered_json experiment_json(const Experiment& e) {
     for (const auto& [key, value] : reports.front().items()) {
       if (key == "replication") {
         out["replications"] = e.runs.size();
-      } else if (key == "scenario" || key == "seed" || key == "duration_s" || key == "warmup_s") {
+      } else if (key == "scenario" || key == "seed" || key == "duration_s" || key == "warmup_s" ||
+                 key == "latency_resolution") {
         out[key] = value;  // the same in every replication
       } else if (key == "engine") {
         out[key] = {{"events", events}, {"wall_s", e.wall_seconds}};
@@ -220,6 +252,7 @@ std::string experiment_table(const Experiment& e, unsigned jobs) {
     table.add_row(std::move(cells));
   }
   table.render_to(out);
+  out += '\n' + report::resolution_note();
   return out;
 }
 

@@ -220,8 +220,9 @@ std::string settings_mismatch(std::size_t p, const std::string& found, const std
                      p + 1, what.empty() ? "the settings column" : what, found, wanted);
 }
 
+// InputError, as for a bad --output path: another path (or more disk) fixes it.
 [[noreturn]] void fail(const fs::path& path, std::string_view what) {
-  throw std::system_error(errno, std::generic_category(), fmt::format("{} {}", what, path.string()));
+  throw InputError(fmt::format("--output {}: {}: {}", path.string(), what, std::strerror(errno)));
 }
 
 void write_all(int fd, std::string_view text, const fs::path& path) {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "report/table_report.hpp"
+
 namespace experiment {
 
 void TextTable::render_to(std::string& out) const {
@@ -32,6 +34,7 @@ void TextTable::render_to(std::string& out) const {
 std::string format_value(Unit unit, double value) {
   switch (unit) {
     case Unit::kMilliseconds: return fmt::format("{:.3f}", value);
+    case Unit::kPercentileMilliseconds: return report::percentile_ms(value);
     case Unit::kPerSecond: return fmt::format("{:.2f}", value);
     case Unit::kAvailability: return fmt::format("{:.3f}%", value * 100.0);
     case Unit::kUtilization: return fmt::format("{:.2f}%", value * 100.0);

@@ -146,13 +146,6 @@ class Builder {
   std::size_t count_ = 0;
 };
 
-// "a.b.c" and value v, from component `from` on, as a flow value: {c: v} for
-// ("a.b.c", 2). For the hint when an override's path runs through a missing map.
-std::string nest(const std::vector<std::string>& parts, std::size_t from, const std::string& value) {
-  if (from + 1 == parts.size()) return value;
-  return fmt::format("{{{}: {}}}", parts[from + 1], nest(parts, from + 1, value));
-}
-
 }  // namespace
 
 std::string child_path(std::string_view parent, std::string_view key) {
@@ -247,6 +240,13 @@ void apply_override(Node& root, const Override& override) {
       current = &item;
       continue;
     }
+    // A section the scenario leaves out (or leaves empty) is created, as a
+    // user setting `slo.latency` expects; whether its keys are valid is then
+    // for validation to say, which names this override as their origin.
+    if (current->type == Node::Type::kNull) {
+      current->type = Node::Type::kMap;
+      if (!current->origin) current->origin = origin;
+    }
     if (current->type != Node::Type::kMap) {
       fail_at(site, path,
               fmt::format("{} is not a map or list, so it has no {}",
@@ -262,17 +262,18 @@ void apply_override(Node& root, const Override& override) {
       current = &entry->value;
       continue;
     }
+    // A new key (and, before the last part, a new section holding the rest).
+    Node key = site;
+    key.type = Node::Type::kScalar;
+    key.text = part;
     if (last) {
-      // Whether the new key is valid here is for validation to say; its
-      // errors then name this override through the key's origin.
-      Node key = site;
-      key.type = Node::Type::kScalar;
-      key.text = part;
       current->entries.push_back(Entry{std::move(key), std::move(value)});
       return;
     }
-    fail_at(site, path, "not in the scenario, so nothing inside it can be set",
-            fmt::format("set it whole instead, e.g. --set '{}={}'", path, nest(parts, i, override.value)));
+    Node section = site;
+    section.type = Node::Type::kMap;
+    current->entries.push_back(Entry{std::move(key), std::move(section)});
+    current = &current->entries.back().value;
   }
 }
 

@@ -44,7 +44,8 @@ Node parse_yaml(const std::string& yaml, std::shared_ptr<const std::string> orig
                 bool positions);
 
 // Puts the override's value at its path, replacing the value there or adding
-// the last key of the path to its map. Every key before the last must exist.
+// the missing keys of the path as maps (sections the scenario leaves out).
+// List elements must exist; validation judges whether the new keys are known.
 void apply_override(Node& root, const Override& override);
 
 }  // namespace loader::detail

@@ -498,8 +498,10 @@ class Converter {
       cfg_.run.auto_warmup = w->node.type == Node::Type::kScalar && w->node.text == "auto";
       cfg_.run.warmup = cfg_.run.auto_warmup ? 0 : to_duration(*w, false);
       if (cfg_.run.warmup >= cfg_.run.duration) {
-        fail(*w, fmt::format("warmup ({}) must be shorter than the run's duration ({})",
-                             sim::format_duration(cfg_.run.warmup), sim::format_duration(cfg_.run.duration)));
+        fail(*w,
+             fmt::format("warmup ({}) must be shorter than the run's duration ({})",
+                         sim::format_duration(cfg_.run.warmup), sim::format_duration(cfg_.run.duration)),
+             "on the command line, lengthen the run with --duration or shorten the warm-up with --warmup");
       }
     }
     if (const auto s = run.get("seed")) cfg_.run.seed = to_seed(*s);
@@ -1816,6 +1818,27 @@ models::ScenarioConfig load_scenario_file(const std::filesystem::path& file, con
     throw ScenarioError(file.string(), 0, 0, "", fmt::format("cannot read the scenario: {}", error));
   }
   return load_scenario_text(text, file.string(), file.parent_path(), overrides);
+}
+
+std::vector<std::string> scenario_warnings(const models::ScenarioConfig& config) {
+  std::vector<std::string> out;
+  for (const auto& tier : config.tiers) {
+    const auto* lb = std::get_if<models::HaproxyConfig>(&tier.kind);
+    if (lb == nullptr || lb->server_maxconn > 0) continue;
+    // HAProxy's "first" fills a server up to its maxconn before using the next;
+    // without one, the first server takes everything (configuration manual, 4.2 balance).
+    if (lb->balance == models::Balance::kFirst) {
+      out.push_back(fmt::format("tiers.{}: balance first without server_maxconn sends every request to the first "
+                                "server; set server_maxconn to spread the load",
+                                tier.name));
+    }
+    // Requests queue for a server only when it is at its maxconn (4.2 maxqueue).
+    if (lb->maxqueue > 0) {
+      out.push_back(fmt::format("tiers.{}: maxqueue without server_maxconn has no effect: no server queue forms",
+                                tier.name));
+    }
+  }
+  return out;
 }
 
 }  // namespace loader

@@ -55,4 +55,10 @@ models::ScenarioConfig load_scenario_text(std::string_view yaml, const std::stri
                                           const std::filesystem::path& base_dir,
                                           const std::vector<Override>& overrides = {});
 
+// Settings that are legal but almost surely unintended, one message each
+// ("tiers.lb: balance first without server_maxconn sends every request to the
+// first server"); docs/scenarios.md lists them. The command line prints them
+// as warnings and goes on.
+std::vector<std::string> scenario_warnings(const models::ScenarioConfig& config);
+
 }  // namespace loader

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/time.hpp"
+
 namespace loader::detail {
 
 std::string_view trim(std::string_view text) {
@@ -154,6 +156,10 @@ std::string in_quotes(std::string_view text) {
 
 std::string duration_problem(std::string_view text) {
   if (!text.empty() && text.front() == '-') return fmt::format("must not be negative, found {}", in_quotes(text));
+  if (sim::duration_out_of_range(text)) {
+    return fmt::format("duration out of range, found {}: durations go from {}", in_quotes(text),
+                       sim::duration_range_text());
+  }
   return fmt::format("expected a duration with a unit (ns, us, ms, s, m, h, d, y), found {}", in_quotes(text));
 }
 

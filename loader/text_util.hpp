@@ -37,7 +37,8 @@ std::string printable(std::string_view text);
 std::string in_quotes(std::string_view text);
 
 // Why `text` is not a duration, as "expected a duration with a unit (...),
-// found "5"" or "must not be negative, found "-1ms"".
+// found "5"", "must not be negative, found "-1ms"" or "duration out of
+// range, ..." with the range.
 std::string duration_problem(std::string_view text);
 
 // Why `text`, a valid duration, is refused: it is longer than sim::kHorizon.

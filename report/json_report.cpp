@@ -23,6 +23,7 @@ ordered_json latency_ms(const sim::LatencyHistogram& h) {
   j["p99"] = ms(h.quantile(0.99));
   j["p999"] = ms(h.quantile(0.999));
   j["max"] = ms(static_cast<double>(h.max()));
+  j["min"] = ms(static_cast<double>(h.min()));
   return j;
 }
 
@@ -137,6 +138,9 @@ ordered_json run_result_json(const models::RunResult& result) {
   }
   j["faults"] = std::move(faults);
   j["stale_reads"] = stale_reads(result.stale_reads);
+  // Percentiles come from a histogram: each is within this fraction of the
+  // exact sample percentile.
+  j["latency_resolution"] = sim::LatencyHistogram::kRelativeResolution;
   return j;
 }
 

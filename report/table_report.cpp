@@ -1,6 +1,7 @@
 #include "report/table_report.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <iterator>
 #include <string_view>
@@ -62,7 +63,7 @@ std::string ms(double nanoseconds) { return fmt::format("{:.3f}", nanoseconds / 
 std::vector<std::string> latency_cells(const sim::LatencyHistogram& h, std::initializer_list<double> quantiles) {
   std::vector<std::string> cells;
   cells.push_back(h.count() ? ms(h.mean()) : std::string(kNone));
-  for (double q : quantiles) cells.push_back(h.count() ? ms(h.quantile(q)) : std::string(kNone));
+  for (double q : quantiles) cells.push_back(h.count() ? percentile_ms(h.quantile(q) / 1e6) : std::string(kNone));
   return cells;
 }
 
@@ -123,6 +124,18 @@ void field(std::string& out, std::string_view label, std::string_view value) {
 }
 
 }  // namespace
+
+std::string percentile_ms(double milliseconds) {
+  const double step = milliseconds * sim::LatencyHistogram::kRelativeResolution;
+  const int decimals = step > 0.0 ? std::clamp(static_cast<int>(-std::floor(std::log10(step))), 0, 3) : 3;
+  return fmt::format("{:.{}f}", milliseconds, decimals);
+}
+
+std::string resolution_note() {
+  return fmt::format("percentiles are within {:.2g}% of the exact sample percentile (histogram buckets)\n"
+                     "and print only the digits that resolves\n",
+                     100.0 * sim::LatencyHistogram::kRelativeResolution);
+}
 
 std::string run_result_table(const models::RunResult& r) {
   std::string out;
@@ -198,6 +211,7 @@ std::string run_result_table(const models::RunResult& r) {
       faults.render_to(out);
     }
   }
+  out += '\n' + resolution_note();
   return out;
 }
 

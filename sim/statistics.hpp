@@ -25,6 +25,10 @@ class LatencyHistogram {
   static constexpr int kSubBucketBits = 6;
   static constexpr int kSubBuckets = 1 << kSubBucketBits;
   static constexpr int kBucketCount = (64 - kSubBucketBits) * kSubBuckets;
+  // How far a reported quantile may be from the exact sample quantile,
+  // relative to it: half a bucket, buckets being at most 1/64 of their lower
+  // bound wide.
+  static constexpr double kRelativeResolution = 0.5 / kSubBuckets;
 
   void record(Time value);
   void merge(const LatencyHistogram& other);

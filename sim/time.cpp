@@ -45,19 +45,64 @@ std::string four_digits(double value) {
   return text;
 }
 
+enum class DurationParse { kOk, kMalformed, kOutOfRange };
+
+struct ParsedDuration {
+  DurationParse status = DurationParse::kMalformed;
+  Time value = 0;
+};
+
+// Each part is a number and a unit; units strictly decrease ("1h30m", not
+// "30m1h" or "1m1m"), so that every duration has one obvious reading.
+ParsedDuration parse_parts(std::string_view text) {
+  if (text == "0") return {DurationParse::kOk, 0};
+  ParsedDuration out{DurationParse::kOk, 0};
+  Time previous_unit = 0;
+  std::string_view rest = text;
+  do {
+    const auto split = split_number(rest);
+    if (!split) return {};
+    const std::string_view suffix = split->suffix;
+    std::size_t letters = 0;
+    while (letters < suffix.size() && suffix[letters] >= 'a' && suffix[letters] <= 'z') ++letters;
+    const DurationUnit* unit = parse_unit(suffix.substr(0, letters));
+    if (unit == nullptr) return {};
+    if (previous_unit != 0 && unit->nanoseconds >= previous_unit) return {};
+    previous_unit = unit->nanoseconds;
+    rest = suffix.substr(letters);
+    const double nanoseconds = split->value * static_cast<double>(unit->nanoseconds);
+    // 2^63 ns does not fit in Time; the parse goes on to tell a malformed
+    // text from one that is only too long.
+    if (!(nanoseconds < 0x1p63)) {
+      out.status = DurationParse::kOutOfRange;
+      continue;
+    }
+    // to_time_unbounded saturates from 9.2e18 on, short of 2^63; doubles that
+    // large are whole numbers and convert exactly. (to_time would clamp to the
+    // horizon, hiding a too-long text from the range checks.)
+    const Time part = nanoseconds < 9.2e18 ? to_time_unbounded(nanoseconds) : static_cast<Time>(nanoseconds);
+    if (__builtin_add_overflow(out.value, part, &out.value)) out.status = DurationParse::kOutOfRange;
+  } while (!rest.empty());
+  return out;
+}
+
 }  // namespace
 
 std::optional<Time> parse_duration(std::string_view text) {
-  if (text == "0") return 0;
-  const auto split = split_number(text);
-  if (!split) return std::nullopt;
-  const DurationUnit* unit = parse_unit(split->suffix);
-  if (unit == nullptr) return std::nullopt;
-  const double nanoseconds = split->value * static_cast<double>(unit->nanoseconds);
-  if (!(nanoseconds < 0x1p63)) return std::nullopt;  // 2^63 ns does not fit in Time
-  // to_time_unbounded saturates from 9.2e18 on, short of 2^63; doubles that
-  // large are whole numbers and convert exactly.
-  return nanoseconds < 9.2e18 ? to_time_unbounded(nanoseconds) : static_cast<Time>(nanoseconds);
+  const ParsedDuration parsed = parse_parts(text);
+  if (parsed.status != DurationParse::kOk || parsed.value > kLongestDuration) return std::nullopt;
+  return parsed.value;
+}
+
+bool duration_out_of_range(std::string_view text) {
+  const ParsedDuration parsed = parse_parts(text);
+  return parsed.status == DurationParse::kOutOfRange ||
+         (parsed.status == DurationParse::kOk && parsed.value > kLongestDuration);
+}
+
+std::string duration_range_text() {
+  return "0 to " + std::to_string(kLongestDuration / kDay) + "d (about " + std::to_string(kLongestDuration / kYear) +
+         " years)";
 }
 
 std::string format_duration(Time t) {

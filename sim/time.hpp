@@ -64,10 +64,23 @@ inline Time to_time_unbounded(double nanoseconds) {
 inline double to_seconds(Time t) { return static_cast<double>(t) / 1e9; }
 inline double to_milliseconds(Time t) { return static_cast<double>(t) / 1e6; }
 
-// Parses "250us", "1.5s", "2m", "1h30m" is not accepted: one number, one unit.
-// Units: ns, us, ms, s, m, h, d, y (365 days). Returns nullopt on anything
-// else (including negative values and overflow). A bare "0" is accepted.
+// The longest duration a scenario or flag may give: the whole range of Time,
+// 2^63 - 1 ns (106751 days, about 292 years).
+inline constexpr Time kLongestDuration = kNever;
+
+// Parses "250us", "1.5s", "2m", and compound durations whose units go from
+// larger to smaller, each at most once: "1m30s", "1h30m", "1d12h". Units: ns,
+// us, ms, s, m, h, d, y (365 days). Returns nullopt on anything else
+// (including negative values and durations beyond kLongestDuration). A bare
+// "0" is accepted.
 std::optional<Time> parse_duration(std::string_view text);
+
+// True when `text` is written as a duration but exceeds kLongestDuration
+// ("99999999y"), so that messages can say "out of range" rather than "malformed".
+bool duration_out_of_range(std::string_view text);
+
+// The accepted range for messages: "0 to 106751d (about 292 years)".
+std::string duration_range_text();
 
 // Prints with the largest unit that keeps the value >= 1, up to 4 significant
 // digits: "350us", "1.5s", "2h". Days are the largest unit printed ("730d",

@@ -90,7 +90,8 @@ TEST_F(CliTest, TopLevelHelpListsCommandsAndFlags) {
 TEST_F(CliTest, RunHelpMentionsEveryFlag) {
   const Outcome o = tiersim({"run", "--help"});
   EXPECT_EQ(o.status, 0);
-  for (const char* flag : {"SCENARIO", "--set", "--seed", "--duration", "--format", "--output", "--quiet", "--help"}) {
+  for (const char* flag :
+       {"SCENARIO", "--set", "--seed", "--duration", "--warmup", "--format", "--output", "--quiet", "--help"}) {
     EXPECT_NE(o.out.find(flag), std::string::npos) << flag << " missing from:\n" << o.out;
   }
 }
@@ -236,22 +237,98 @@ TEST_F(CliTest, OutputWritesTheWholeFile) {
   EXPECT_EQ(sorted_entries(work_), (std::vector<std::string>{"result.json", "tiny.yaml"}));  // no temp file left
 }
 
-TEST_F(CliTest, FailingOutputExits1AndLeavesNoFile) {
+TEST_F(CliTest, UnwritableOutputExits2WithTheRealReasonInEveryCommand) {
   const fs::path missing_dir = work_ / "missing" / "result.json";
   const Outcome o = tiersim({"run", tiny_.string(), "--output", missing_dir.string()});
-  EXPECT_EQ(o.status, 1) << o.err;
-  EXPECT_NE(o.err.find("tiersim: error: cannot write"), std::string::npos) << o.err;
+  expect_bad_input(o, "the directory " + (work_ / "missing").string() + " does not exist");
   EXPECT_FALSE(fs::exists(work_ / "missing"));
 
   // The directory exists but the target cannot be replaced: the temporary
   // file must not be left behind.
   fs::create_directory(work_ / "taken");
   const Outcome onto_dir = tiersim({"run", tiny_.string(), "--output", (work_ / "taken").string()});
-  EXPECT_EQ(onto_dir.status, 1) << onto_dir.err;
+  expect_bad_input(onto_dir, "it is a directory");
   EXPECT_EQ(sorted_entries(work_), (std::vector<std::string>{"taken", "tiny.yaml"}));
   EXPECT_TRUE(fs::is_empty(work_ / "taken"));
+
+  // /proc takes no new files, whoever runs this; the file system's own word,
+  // "No such file or directory", would mislead.
+  const std::vector<std::vector<std::string>> commands{
+      {"run", tiny_.string()},
+      {"compare", tiny_.string(), tiny_.string(), "--replications", "2"},
+      {"sweep", tiny_.string(), "--vary", "run.seed=1,2"},
+      {"analyze", tiny_.string()},
+      {"analyze", tiny_.string(), "--vary", "run.seed=1,2"}};
+  for (auto args : commands) {
+    for (const std::string& target : {std::string("/proc/version"), missing_dir.string()}) {
+      auto with_output = args;
+      with_output.insert(with_output.end(), {"-o", target});
+      const Outcome bad = tiersim(with_output);
+      expect_bad_input(bad, target == "/proc/version" ? "the directory /proc does not accept new files"
+                                                      : "does not exist");
+    }
+  }
 }
 
+TEST_F(CliTest, DurationAndWarmupFlagsWorkWithoutARunSection) {
+  const fs::path bare = work_ / "bare.yaml";
+  std::string text = kTinyScenario;
+  text.erase(text.find("run:"), text.find("machines:") - text.find("run:"));
+  std::ofstream(bare) << text;
+  const Outcome o = tiersim({"run", bare.string(), "--duration", "1m30s", "--warmup", "10s", "--format", "json"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["duration_s"], 90.0);
+  EXPECT_EQ(j["warmup_s"], 10.0);
+  // The warm-up must end before the run: the message says which flags fix it.
+  const Outcome short_run = tiersim({"run", bare.string(), "--duration", "5s", "--warmup", "10s"});
+  expect_bad_input(short_run, "must be shorter than the run's duration");
+  EXPECT_NE(short_run.err.find("--duration"), std::string::npos) << short_run.err;
+  EXPECT_NE(short_run.err.find("--warmup"), std::string::npos) << short_run.err;
+  expect_bad_input(tiersim({"run", bare.string(), "--warmup", "soon"}), "--warmup");
+}
+
+TEST_F(CliTest, CompoundDurationsAreAcceptedEverywhere) {
+  const Outcome o = tiersim({"run", tiny_.string(), "--duration", "1m30s", "--set", "run.warmup=1m0s", "--set",
+                             "workload.classes.get.web.cpu=exp(1ms500us)", "--format", "json"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(nlohmann::json::parse(o.out)["duration_s"], 90.0);
+  EXPECT_EQ(tiersim({"check", tiny_.string(), "--set", "run.duration=1h30m"}).status, 0);
+  expect_bad_input(tiersim({"check", tiny_.string(), "--set", "run.duration=30m1h"}), "expected a duration");
+}
+
+TEST_F(CliTest, HugeDurationsAreOutOfRangeWithTheRange) {
+  for (const auto& set : {std::string("run.duration=1e9y"), std::string("workload.classes.get.web.cpu=exp(99999999y)")}) {
+    const Outcome o = tiersim({"check", tiny_.string(), "--set", set});
+    expect_bad_input(o, "duration out of range");
+    EXPECT_NE(o.err.find("0 to 106751d"), std::string::npos) << o.err;
+  }
+  expect_bad_input(tiersim({"run", tiny_.string(), "--duration", "999999y"}), "out of range");
+}
+
+TEST_F(CliTest, LegalButUnintendedSettingsWarnAndGoOn) {
+  const std::string stage = (source_root_ / "scenarios" / "3-scale-up.yaml").string();
+  // 3-scale-up sets server_maxconn: 256.
+  const Outcome first = tiersim({"check", stage, "--set", "tiers.lb.balance=first", "--set", "tiers.lb.server_maxconn=0"});
+  EXPECT_EQ(first.status, 0) << first.err;
+  EXPECT_NE(first.err.find("tiersim: warning: tiers.lb: balance first without server_maxconn"), std::string::npos)
+      << first.err;
+  const Outcome bounded = tiersim({"check", stage, "--set", "tiers.lb.balance=first"});
+  EXPECT_EQ(bounded.status, 0) << bounded.err;
+  EXPECT_EQ(bounded.err, "");
+  const Outcome queue =
+      tiersim({"check", stage, "--set", "tiers.lb.maxqueue=5", "--set", "tiers.lb.server_maxconn=0"});
+  EXPECT_NE(queue.err.find("maxqueue without server_maxconn"), std::string::npos) << queue.err;
+}
+
+TEST_F(CliTest, SetCreatesASectionTheScenarioLacks) {
+  const Outcome o = tiersim({"run", tiny_.string(), "--set", "slo.target=90%", "--format", "json"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(nlohmann::json::parse(o.out)["slo"]["target"], 0.9);
+  // A path the schema does not know is still an error naming it.
+  expect_bad_input(tiersim({"check", tiny_.string(), "--set", "slx.target=0.9"}), "slx");
+  expect_bad_input(tiersim({"check", tiny_.string(), "--set", "slo.targte=0.9"}), "slo.targte");
+}
 
 // The lines of `text`, and the comma-separated cells of a CSV line.
 std::vector<std::string> lines_of(const std::string& text) {
@@ -357,7 +434,7 @@ TEST_F(CliTest, AnalyzeVaryWritesSweepColumns) {
   ASSERT_EQ(lines.size(), 1u + 3u * 2u);
   const std::vector<std::string> header = cells_of(lines.front());
   EXPECT_EQ(header, (std::vector<std::string>{"workload.arrivals", "machines.box.cores", "latency_ms.mean",
-                                              "throughput_rps", "slo.time_availability", "nodes.web1.cpu_utilization",
+                                              "latency_ms.p50", "latency_ms.p90", "latency_ms.p99", "throughput_rps", "slo.time_availability", "nodes.web1.cpu_utilization",
                                               "nodes.web1.nic_utilization", "nodes.web1.disk_utilization",
                                               "operational.bottleneck", "operational.bottleneck_utilization",
                                               "operational.saturation_rate_per_s"}));
@@ -376,9 +453,9 @@ TEST_F(CliTest, AnalyzeVaryWritesSweepColumns) {
   ASSERT_EQ(first.size(), header.size());
   EXPECT_EQ(first[0], "100");
   EXPECT_EQ(first[1], "1");
-  EXPECT_EQ(first[3], "100");
-  EXPECT_DOUBLE_EQ(std::stod(first[5]), 0.2);
-  EXPECT_EQ(first[8], "web1.cpu");
+  EXPECT_EQ(first[6], "100");
+  EXPECT_DOUBLE_EQ(std::stod(first[8]), 0.2);
+  EXPECT_EQ(first[11], "web1.cpu");
 
   // Run again over a file: replaced whole, not appended to.
   const Outcome again = tiersim(analyze_args);

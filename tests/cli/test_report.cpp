@@ -52,7 +52,7 @@ TEST(JsonReport, HasTheStableKeysInOrder) {
   EXPECT_EQ(keys(j), (std::vector<std::string>{"scenario", "seed", "replication", "duration_s", "warmup_s",
                                                "requests", "throughput_rps", "availability", "latency_ms",
                                                "classes", "tiers", "nodes", "engine", "resilience", "slo",
-                                               "faults", "stale_reads"}));
+                                               "faults", "stale_reads", "latency_resolution"}));
   EXPECT_EQ(keys(j["slo"]), (std::vector<std::string>{"target", "window_s", "windows", "time_availability",
                                                       "downtime_min", "nines", "error_budget_consumed"}));
   EXPECT_EQ(keys(j["requests"]), (std::vector<std::string>{"offered", "succeeded", "failed", "in_flight"}));
@@ -61,7 +61,7 @@ TEST(JsonReport, HasTheStableKeysInOrder) {
     reasons.emplace_back(models::failure_reason_name(static_cast<models::FailureReason>(i)));
   }
   EXPECT_EQ(keys(j["requests"]["failed"]), reasons);
-  const std::vector<std::string> latency{"mean", "p50", "p90", "p99", "p999", "max"};
+  const std::vector<std::string> latency{"mean", "p50", "p90", "p99", "p999", "max", "min"};
   EXPECT_EQ(keys(j["latency_ms"]), latency);
   EXPECT_EQ(keys(j["classes"]), (std::vector<std::string>{"busy", "idle"}));
   EXPECT_EQ(keys(j["classes"]["busy"]),
@@ -96,7 +96,7 @@ TEST(JsonReport, ReportsTheValues) {
 
 TEST(JsonReport, EmptyHistogramsGiveNullLatencies) {
   const ordered_json latency = report::run_result_json(sample())["classes"]["idle"]["latency_ms"];
-  EXPECT_EQ(latency.size(), 6u);
+  EXPECT_EQ(latency.size(), 7u);
   for (const auto& [key, value] : latency.items()) EXPECT_TRUE(value.is_null()) << key;
 }
 

@@ -182,7 +182,7 @@ TEST_F(SweepCli, BadInputIsRefusedBeforeAnyPointRuns) {
   refused({"sweep", mm1, "--output", out.string()}, "--vary");
   refused({"sweep", mm1, "--vary", "run.seed=1,2"}, "--output");
   refused({"sweep", mm1, "--vary", "run.seed=1,2", "--output", out.string(), "--format", "xml"}, "--format");
-  refused({"sweep", mm1, "--vary", "run.seed=1,2", "--output", (dir_ / "no" / "dir.csv").string()}, "--output");
+  refused({"sweep", mm1, "--vary", "run.seed=1,2", "--output", (dir_ / "no" / "dir.csv").string()}, "cannot write");
   refused({"sweep", mm1, "--vary", "run.seed=1,2", "--output", out.string(), "--replications", "0"}, "--replications");
   refused({"sweep", mm1, "--vary", "run.seed=1,2", "--output", out.string(), "--jobs", "x"}, "--jobs");
   refused({"sweep", mm1, "--vary", "run.seed=1,2", "--output", out.string(), "--precision", "150%"}, "--precision");

@@ -115,3 +115,42 @@ TEST(Mser5, TooShortASeriesIsFlagged) {
 }
 
 }  // namespace
+
+namespace {
+
+// Per-replication p99s near a knee: one replication blew up. The t-interval
+// on the values goes below zero; the log-scale one stays positive and within
+// what was observed.
+TEST(PercentileInterval, StaysPositiveAndWithinTheObservedRange) {
+  const std::vector<double> p99{60.0, 75.0, 58.0, 690.0, 64.0};
+  const auto plain = experiment::t_interval(p99);
+  ASSERT_LT(*plain.lo, 0.0);  // the failure the method replaces
+  const auto e = experiment::percentile_interval(p99, 1.0 / 128, 2.0, 700.0);
+  ASSERT_TRUE(e.lo && e.hi);
+  EXPECT_GT(*e.lo, 2.0);
+  EXPECT_LE(*e.hi, 700.0);
+  EXPECT_NEAR(*e.hi, 388.0 * (1.0 + 1.0 / 128), 2.0);  // exp(mean log + t s / sqrt(5)), by hand
+  EXPECT_LT(*e.lo, e.value);
+  EXPECT_LT(e.value, *e.hi);
+  // The point estimate is the geometric mean.
+  double logs = 0.0;
+  for (double x : p99) logs += std::log(x);
+  EXPECT_NEAR(e.value, std::exp(logs / 5.0), 1e-9);
+}
+
+TEST(PercentileInterval, IsTheBackTransformedLogInterval) {
+  const std::vector<double> x{10.0, 12.0, 11.0, 9.5};
+  std::vector<double> logs;
+  for (double v : x) logs.push_back(std::log(v));
+  const auto log_scale = experiment::t_interval(logs);
+  const double resolution = 1.0 / 128;
+  const auto e = experiment::percentile_interval(x, resolution, 0.0, 1e9);
+  EXPECT_NEAR(*e.lo, std::exp(*log_scale.lo) * (1.0 - resolution), 1e-12);
+  EXPECT_NEAR(*e.hi, std::exp(*log_scale.hi) * (1.0 + resolution), 1e-12);
+  // Equal estimates keep the resolution's width, clipped to the observed range.
+  const auto same = experiment::percentile_interval(std::vector<double>{5.0, 5.0, 5.0}, resolution, 0.0, 5.02);
+  EXPECT_NEAR(*same.lo, 5.0 * (1.0 - resolution), 1e-12);
+  EXPECT_EQ(*same.hi, 5.02);
+}
+
+}  // namespace

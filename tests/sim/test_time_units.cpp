@@ -41,10 +41,32 @@ TEST(ParseDuration, FractionsRoundToNearestNanosecond) {
 
 TEST(ParseDuration, RejectsMalformedText) {
   for (const char* text : {"",      "s",   "ms",   "1",    "1.5", "10",  "00",    "0.0", "1 s",
-                           " 1s",   "1s ", "+1s",  "1sec", "1S",  "1Ms", "1h30m", "1x",  "1.2.3s",
+                           " 1s",   "1s ", "+1s",  "1sec", "1S",  "1Ms", "30m1h", "1x",  "1.2.3s",
                            "0x10s", "1e3", "1,5s", "s1",   "1s1", "1e",  "1es"}) {
     EXPECT_EQ(parse_duration(text), std::nullopt) << '"' << text << '"';
   }
+}
+
+TEST(ParseDuration, AcceptsCompoundDurationsFromLargerToSmallerUnits) {
+  EXPECT_EQ(parse_duration("1m30s"), 90 * kSecond);
+  EXPECT_EQ(parse_duration("1h30m"), 90 * kMinute);
+  EXPECT_EQ(parse_duration("1d12h"), 36 * kHour);
+  EXPECT_EQ(parse_duration("1s500ms"), 1500 * kMillisecond);
+  EXPECT_EQ(parse_duration("1y1d"), kYear + kDay);
+  EXPECT_EQ(parse_duration("2h0m"), 2 * kHour);
+  for (const char* text : {"30s1m", "1m1m", "1m30", "1m 30s", "1m-30s", "1m30s ", "1mm", "1ms1m"}) {
+    EXPECT_EQ(parse_duration(text), std::nullopt) << '"' << text << '"';
+  }
+}
+
+TEST(ParseDuration, TellsOutOfRangeFromMalformed) {
+  for (const char* text : {"99999999y", "1e9y", "293y", "106752d", "292y1000d", "1e300d"}) {
+    EXPECT_EQ(parse_duration(text), std::nullopt) << text;
+    EXPECT_TRUE(duration_out_of_range(text)) << text;
+  }
+  for (const char* text : {"1x", "9", "292y", "-1s", "1e9", "1h30"}) EXPECT_FALSE(duration_out_of_range(text)) << text;
+  EXPECT_EQ(duration_range_text(), "0 to 106751d (about 292 years)");
+  EXPECT_EQ(parse_duration("106751d"), 106751 * kDay);
 }
 
 TEST(ParseDuration, RejectsNegativeAndNonFinite) {
