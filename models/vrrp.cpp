@@ -81,6 +81,11 @@ Node* EntryAddresses::node_at(std::size_t address) const {
   return nodes_[static_cast<std::size_t>(a.owner)];
 }
 
+bool EntryAddresses::holds_address(const Node& node) const {
+  return std::any_of(addresses_.begin(), addresses_.end(),
+                     [&node](const Address& a) { return a.owner == node.index_in_tier(); });
+}
+
 Node* EntryAddresses::node_for(const Request& attempt) const { return node_at(address_of(attempt)); }
 
 // vrrp.c, vrrp_process_adv in BACKUP state: a priority-0 advert sets the

@@ -68,6 +68,8 @@ class EntryAddresses {
   Time advert_origin(std::size_t address) const { return addresses_[address].advert_origin; }
   // The first track_script run of `node`'s keepalived.
   Time script_origin(std::size_t node) const { return keepalived_[node].script_origin; }
+  // Whether the node owns an address (during ARP convergence too).
+  bool holds_address(const Node& node) const;
 
   void node_down(const Node& node, bool graceful);
   void node_up(const Node& node);
