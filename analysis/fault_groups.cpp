@@ -97,45 +97,65 @@ double skew(const models::VrrpConfig& v, int priority) {
   return (256.0 - priority) / 256.0;
 }
 
-// How long the backup (of priority `backup`) takes to own the address, as
-// models/vrrp.cpp does: Master_Down_Interval for a silent host,
-// track_script's interval plus the skew for a dead HAProxy, the skew alone
-// after a graceful stop's priority-0 advert.
+// How long, on average over the phases, the backup (of priority `backup`)
+// takes to own the address, as models/vrrp.cpp does:
+//  - a silent host: Master_Down_Interval after the last advert heard, which
+//    is uniform over the advert_int before the crash: mean
+//    3 x advert_int + skew - advert_int / 2;
+//  - a dead HAProxy: track_script sees it at its next run, uniform over the
+//    interval after the death, and after `fall` runs the master goes to FAULT
+//    and sends a priority-0 advert: mean interval / 2 + (fall - 1) x
+//    interval + skew;
+//  - a graceful stop's priority-0 advert: the skew alone.
 double takeover(const models::VrrpConfig& v, Failure f, int backup) {
   switch (f) {
     case Failure::kSilent:
-      return 3 * seconds(v.advert_int) + skew(v, backup);
+      return 3 * seconds(v.advert_int) + skew(v, backup) - seconds(v.advert_int) / 2;
     case Failure::kRefused:
-      return seconds(v.track_interval) + skew(v, backup);
+      return seconds(v.track_interval) / 2 + (v.track_fall - 1) * seconds(v.track_interval) + skew(v, backup);
     case Failure::kStopped:
       return skew(v, backup);
   }
   return 0.0;
 }
 
+const char* takeover_how(Failure f) {
+  switch (f) {
+    case Failure::kSilent:
+      return "Master_Down_Interval after the last advert, mean over the advert phase";
+    case Failure::kRefused:
+      return "track_script's next run, mean over its phase, + skew";
+    case Failure::kStopped:
+      return "skew: graceful stop";
+  }
+  return "";
+}
+
 TierBehaviour vrrp_pair(const models::HaproxyConfig& lb) {
   const models::VrrpConfig& v = lb.vrrp;
   const std::array<int, 2> p{v.priority.at(0), v.priority.at(1)};
   const double arp = seconds(v.arp_delay);
-  // A node preempts only with a strictly higher priority.
+  // A node preempts only with a strictly higher priority. It comes back as
+  // BACKUP and takes the address back when its own Master_Down_Timer expires
+  // (preempt_delay later or so); the move itself costs the ARP delay.
   const bool preempts = v.preempt && p[0] != p[1];
   const double back = preempts ? arp : 0.0;
   const auto owner = [&](double gap, Failure f) {
     return routed(gap + arp,
-                  fmt::format("keepalived moves the address after {} ({}) + ARP {}{}", text(gap),
-                              f == Failure::kSilent    ? "Master_Down_Interval"
-                              : f == Failure::kRefused ? "track_script interval + skew"
-                                                       : "skew: graceful stop",
-                              text(arp), preempts ? fmt::format(", and preemption costs {} more at the repair", text(arp)) : ""),
+                  fmt::format("keepalived moves the address after {} ({}) + ARP {}{}", text(gap), takeover_how(f),
+                              text(arp),
+                              preempts ? fmt::format(", and preemption costs {} more when the node is back", text(arp))
+                                       : ""),
                   back);
   };
   TierBehaviour b;
   b.tolerated = 1;
   if (lb.cluster == models::LbCluster::kActiveActive) {
-    // Each node owns one address; the other takes it over.
+    // Each node owns one address; the other, at the lower of the mirrored
+    // priorities, takes it over.
     Role owners{"", {0, 1}, false, {}};
     for (Failure f : {Failure::kSilent, Failure::kRefused, Failure::kStopped}) {
-      owners.on[index_of(f)] = owner((takeover(v, f, p[0]) + takeover(v, f, p[1])) / 2, f);
+      owners.on[index_of(f)] = owner(takeover(v, f, std::min(p[0], p[1])), f);
     }
     b.roles.push_back(owners);
     return b;

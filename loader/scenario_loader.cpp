@@ -75,6 +75,9 @@ constexpr double kMaxSlowdown = 1000.0;
 constexpr int kMaxPingFailures = 1000;
 // VRRP priorities: 0 means "stop", 255 is reserved for the address owner.
 constexpr int kMaxVrrpPriority = 254;
+// track_script's fall and rise: bounded so that runs x interval stays far
+// from the clock's range.
+constexpr int kMaxTrackRuns = 1000;
 // Linux's TCP_RTO_MAX: the models stop backing off there, so a first
 // retransmission timeout this long would make the loss cost nothing.
 constexpr sim::Time kMaxRto = 120 * sim::kSecond;
@@ -1005,9 +1008,9 @@ class Converter {
 
   static models::VrrpConfig read_vrrp(const Field& f, int count) {
     const MapReader m(f);
-    m.allow_only({"advert_int", "priority", "preempt", "preempt_delay", "arp_delay", "version", "track_interval"});
+    m.allow_only({"advert_int", "priority", "preempt", "preempt_delay", "arp_delay", "version", "track_interval",
+                  "track_fall", "track_rise"});
     models::VrrpConfig v;
-    if (const auto d = m.get("advert_int")) v.advert_int = to_duration(*d, true);
     if (const auto p = m.get("priority")) {
       if (p->node.type != Node::Type::kList) expected(*p, "a list of priorities, one per node");
       v.priority.clear();
@@ -1022,8 +1025,28 @@ class Converter {
     if (const auto d = m.get("preempt_delay")) v.preempt_delay = to_duration(*d, false);
     if (const auto d = m.get("arp_delay")) v.arp_delay = to_duration(*d, false);
     if (const auto n = m.get("version")) v.version = to_choice<int>(*n, {{"2", 2}, {"3", 3}});
+    if (const auto d = m.get("advert_int")) v.advert_int = read_advert_int(*d, v.version);
     if (const auto d = m.get("track_interval")) v.track_interval = to_duration(*d, true);
+    if (const auto n = m.get("track_fall")) v.track_fall = to_int(*n, 1, kMaxTrackRuns);
+    if (const auto n = m.get("track_rise")) v.track_rise = to_int(*n, 1, kMaxTrackRuns);
     return v;
+  }
+
+  // The advert's interval field (RFC 3768 5.3.7, RFC 5798 5.2.7): whole
+  // seconds, 1-255, in version 2; centiseconds, 1-4095, in version 3.
+  static sim::Time read_advert_int(const Field& f, int version) {
+    const sim::Time t = to_duration(f, true);
+    const sim::Time unit = version == 2 ? sim::kSecond : 10 * sim::kMillisecond;
+    const sim::Time most = version == 2 ? 255 * sim::kSecond : 4095 * unit;
+    if (t % unit != 0 || t > most) {
+      fail(f,
+           fmt::format("VRRP version {} carries advert_int in {}; found {}", version,
+                       version == 2 ? "whole seconds, from 1s to 255s" : "centiseconds, from 10ms to 40.95s",
+                       sim::format_duration(t)),
+           version == 2 ? "give a whole number of seconds, or version: 3 for a sub-second advert_int"
+                        : "give a multiple of 10ms up to 40.95s");
+    }
+    return t;
   }
 
   // Passive upstream health and proxy timeouts.

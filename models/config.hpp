@@ -198,9 +198,14 @@ struct VrrpConfig {
   Time preempt_delay = 0;
   Time arp_delay = 0;       // gratuitous-ARP convergence after the address moves
   int version = 2;          // 2: skew = (256 - p) / 256 s; 3: skew = (256 - p) * advert_int / 256
-  // track_script on the HAProxy process: a dead process puts the node in
-  // FAULT after one interval (fall 1), and the backup takes over after its skew.
+  // vrrp_script on the HAProxy process, run every track_interval from
+  // keepalived's start: `track_fall` failed runs in a row put the node in
+  // FAULT (a master sends a priority-0 advert, and the backup takes over after
+  // its skew), `track_rise` good runs bring it back to BACKUP. keepalived's
+  // defaults: interval 1 s, fall 1, rise 1 (weight 0: failure means FAULT).
   Time track_interval = sim::kSecond;
+  int track_fall = 1;
+  int track_rise = 1;
 };
 
 struct HaproxyConfig {

@@ -64,9 +64,11 @@ void expect_year_modes(const PathGroup& g, double host_gap, double kill_gap, dou
 
 // Stage 3: every tier on hosts of its own.
 //  - lb: VRRP pair, 1 of 2. Only the master's failure costs: lb2 (priority
-//    100) takes over after 3 x 1 s + 156/256 s + ARP 0.1 s, and lb1 preempts
-//    at its repair (ARP 0.1 s more); half the failures are the master's. A
-//    killed HAProxy: track_script 1 s + 156/256 s instead of 3 x advert.
+//    100) takes over 3 x 1 s + 156/256 s after the last advert, on average
+//    half an advert_int (1 s) before the crash, + ARP 0.1 s, and lb1
+//    preempts after its repair (ARP 0.1 s more); half the failures are the
+//    master's. A killed HAProxy: track_script's next run, on average half its
+//    1 s interval, + 156/256 s.
 //  - web: HAProxy's default checks, each starting inter after the previous
 //    one ended: half a check cycle (inter + a round trip of 0.2 ms), then 3
 //    checks of inter (2 s) for a silent host with 2 gaps of inter = 11 s;
@@ -90,7 +92,7 @@ TEST(FaultGroups, ScaleUpYear) {
     EXPECT_EQ(g.needed_for_capacity, 1) << name;  // 5 requests/s: one node carries the load
   }
   const double master_down = 3.0 + 156.0 / 256.0;
-  expect_year_modes(group(r, "lb"), (master_down + 0.1 + 0.1) / 2, (1.0 + 156.0 / 256.0 + 0.1 + 0.1) / 2);
+  expect_year_modes(group(r, "lb"), (master_down - 0.5 + 0.1 + 0.1) / 2, (0.5 + 156.0 / 256.0 + 0.1 + 0.1) / 2);
   const double half_cycle = (2.0 + 200e-6) / 2;
   expect_year_modes(group(r, "web"), half_cycle + 3 * 2.0 + 2 * 2.0, half_cycle + 3 * 200e-6 + 2 * 2.0);
   expect_year_modes(group(r, "app"), 0.0, 0.0);

@@ -394,7 +394,7 @@ tiers:
   lb: { kind: haproxy, count: 2, machine: std, health_check: true, retries: 2, redispatch: true,
         timeout_connect: 2s, timeout_server: 30s,
         vrrp: { advert_int: 2s, priority: [100, 200], preempt: false, preempt_delay: 5s, arp_delay: 100ms,
-                version: 3, track_interval: 500ms } }
+                version: 3, track_interval: 500ms, track_fall: 2, track_rise: 3 } }
   web: { kind: nginx, on: [box-a, box-b], max_fails: 2, fail_timeout: 5s, next_upstream: false,
          connect_timeout: 1s, read_timeout: 0s }
   app: { kind: app, on: [box-a, box-b], connect_timeout: 1s, call_timeout: 5s, labels: { zone: z1 } }
@@ -543,6 +543,8 @@ TEST(FailureHandling, TierSettings) {
   EXPECT_EQ(lb.vrrp.arp_delay, 100 * sim::kMillisecond);
   EXPECT_EQ(lb.vrrp.version, 3);
   EXPECT_EQ(lb.vrrp.track_interval, 500 * sim::kMillisecond);
+  EXPECT_EQ(lb.vrrp.track_fall, 2);
+  EXPECT_EQ(lb.vrrp.track_rise, 3);
 
   const auto& web = std::get<models::NginxConfig>(c.tiers[1].kind);
   EXPECT_EQ(web.max_fails, 2);
@@ -592,6 +594,10 @@ TEST(FailureHandling, TierDefaults) {
   EXPECT_EQ(lb.timeout_queue, 5 * sim::kSecond);
   EXPECT_EQ(lb.timeout_server, 0);
   EXPECT_EQ(lb.vrrp.priority, (std::vector<int>{150, 100}));
+  // keepalived's vrrp_script defaults: interval 1 s, fall 1, rise 1.
+  EXPECT_EQ(lb.vrrp.track_interval, sim::kSecond);
+  EXPECT_EQ(lb.vrrp.track_fall, 1);
+  EXPECT_EQ(lb.vrrp.track_rise, 1);
   const auto& web = std::get<models::NginxConfig>(c.tiers[1].kind);
   EXPECT_EQ(web.max_fails, 1);
   EXPECT_EQ(web.fail_timeout, 10 * sim::kSecond);
@@ -603,6 +609,27 @@ TEST(FailureHandling, TierDefaults) {
   EXPECT_EQ(app.call_timeout, 0);
   EXPECT_FALSE(std::get<models::DatabaseConfig>(c.tiers[3].kind).failover_detection.has_value());
   EXPECT_TRUE(c.faults.empty());
+}
+
+// VRRP version 2's advert carries its interval in whole seconds (RFC 3768
+// 5.3.7): a sub-second or fractional advert_int is an error that names the
+// key and the version and points to version 3, which carries centiseconds.
+TEST(FailureHandling, VrrpVersion2AdvertIntIsWholeSeconds) {
+  const auto pair = [](const std::string& vrrp) {
+    return with_tiers("  lb: { kind: haproxy, count: 2, machine: small, vrrp: " + vrrp +
+                      " }\n  web: { kind: nginx, machine: small }\n");
+  };
+  for (const char* bad : {"{ advert_int: 500ms }", "{ advert_int: 1500ms, version: 2 }", "{ advert_int: 256s }"}) {
+    SCOPED_TRACE(bad);
+    const auto e = error_of(pair(bad));
+    EXPECT_EQ(e.key_path(), "tiers.lb.vrrp.advert_int");
+    EXPECT_THAT(e.what(), HasSubstr("VRRP version 2 carries advert_int in whole seconds, from 1s to 255s; found "));
+    EXPECT_THAT(e.what(), HasSubstr("version: 3"));
+  }
+  const auto c = load(pair("{ advert_int: 500ms, version: 3 }"));
+  EXPECT_EQ(std::get<models::HaproxyConfig>(c.tiers[0].kind).vrrp.advert_int, 500 * sim::kMillisecond);
+  const auto whole = load(pair("{ advert_int: 2s }"));
+  EXPECT_EQ(std::get<models::HaproxyConfig>(whole.tiers[0].kind).vrrp.advert_int, 2 * sim::kSecond);
 }
 
 // HAProxy's defaults: no slowstart, no observe, error-limit 10, on-error
@@ -1052,6 +1079,12 @@ TEST(ScenarioErrors, FailureHandlingAndFaultChecks) {
       {"priority: [100, 200]", "priority: [0, 200]", "tiers.lb.vrrp.priority.0", "expected a positive integer"},
       {"version: 3", "version: 4", "tiers.lb.vrrp.version", "expected one of 2, 3"},
       {"advert_int: 2s", "advert_int: 0s", "tiers.lb.vrrp.advert_int", "expected a positive duration"},
+      // Version 3 carries centiseconds; version 2 (below) whole seconds.
+      {"advert_int: 2s", "advert_int: 1005ms", "tiers.lb.vrrp.advert_int",
+       "VRRP version 3 carries advert_int in centiseconds, from 10ms to 40.95s; found 1.005s"},
+      {"advert_int: 2s", "advert_int: 41s", "tiers.lb.vrrp.advert_int", "from 10ms to 40.95s; found 41s"},
+      {"track_rise: 3", "track_rise: 0", "tiers.lb.vrrp.track_rise", "expected a positive integer"},
+      {"track_fall: 2", "track_fall: 1001", "tiers.lb.vrrp.track_fall", "no larger than 1000"},
       {"kind: haproxy, count: 2", "kind: haproxy, count: 1", "tiers.lb.vrrp", "but the tier has 1 node"},
       {"max_fails: 2", "max_fails: x", "tiers.web.max_fails", "expected a non-negative integer"},
       {"fail_timeout: 5s", "fail_timeout: 0s", "tiers.web.fail_timeout", "expected a positive duration"},
