@@ -341,10 +341,18 @@ void Stack::reset_connections_through(Node& through, std::size_t address) {
 }
 
 void Stack::trace(const std::string& text) {
-  if (text.rfind("detect:", 0) == 0 || text.rfind("vrrp:", 0) == 0 || text.rfind("failover:", 0) == 0) {
-    slo_.detection(sim_.now());
-  }
+  if (text.rfind("vrrp:", 0) == 0 || text.rfind("failover:", 0) == 0) slo_.detection(sim_.now());
   if (trace_) trace_(sim_.now(), text);
+}
+
+void Stack::detection(const Node& by, const std::string& text) {
+  if (carries_traffic(by)) slo_.detection(sim_.now());
+  if (trace_) trace_(sim_.now(), text);
+}
+
+bool Stack::carries_traffic(const Node& node) const {
+  if (!node.answering()) return false;
+  return node.tier_index() != 0 || clients_->entry().holds_address(node);
 }
 
 
@@ -435,6 +443,22 @@ RunResult Stack::results() const {
   result.slo = slo.finish(now);
   result.events = sim_.events_fired();
   return result;
+}
+
+void Stack::stop_overloaded(const std::string& what) {
+  if (overload_) return;
+  const Node* fullest = nullptr;
+  for (const auto& n : nodes_) {
+    if (fullest == nullptr || n->requests_present() > fullest->requests_present()) fullest = n.get();
+  }
+  std::string where = "no node holds any of them: they wait at the clients";
+  if (fullest != nullptr && fullest->requests_present() > 0.0) {
+    where = "node " + fullest->name() + " (tier " + fullest->tier().name + ") holds the most, " +
+            std::to_string(static_cast<long long>(fullest->requests_present()));
+  }
+  overload_ = "run stopped at " + sim::format_duration(sim_.now()) + " simulated: " + what + "; " + where +
+              ". The system is overloaded: lower the load, or raise the limit if the run needs that many";
+  sim_.stop();
 }
 
 }  // namespace models

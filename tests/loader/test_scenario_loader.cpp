@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "loader/scenario_loader.hpp"
+#include "loader/text_util.hpp"
 
 namespace {
 
@@ -354,6 +355,29 @@ TEST(ScenarioLoader, AnchorsAndAliases) {
   EXPECT_EQ(c.machines.at("other").cores, 2);
 }
 
+TEST(ScenarioLoader, AnAliasInsideItsOwnAnchorIsAnError) {
+  // yaml-cpp accepts it and builds a cyclic tree; walking it overflowed the stack.
+  const auto e = error_of(replace(kMinimal, "small: { cores: 2 }", "small: &box { cores: 2, nic: *box }"));
+  EXPECT_EQ(e.line(), 3) << e.what();
+  EXPECT_EQ(e.column(), 32) << e.what();
+  EXPECT_THAT(e.what(), ::testing::HasSubstr("alias refers to the anchor of a map or list that contains it"));
+  const auto nested = error_of(replace(kMinimal, "small: { cores: 2 }", "small: &box { cores: 2, x: [1, { y: *box }] }"));
+  EXPECT_THAT(nested.what(), ::testing::HasSubstr("contains it"));
+  // In a --set value too.
+  const auto set = error_of(kMinimal, {{"machines.small", "&a { cores: 2, nic: *a }"}});
+  EXPECT_THAT(set.what(), ::testing::HasSubstr("contains it"));
+  // An alias after its anchor's map has closed stays valid (AnchorsAndAliases).
+}
+
+TEST(ScenarioLoader, MessagesEscapeWhatIsNotPrintableUtf8) {
+  EXPECT_EQ(loader::detail::in_quotes("caf\xc3\xa9 \xff\xe2\x82"), "\"caf\xc3\xa9 \\xff\\xe2\\x82\"");
+  EXPECT_EQ(loader::detail::printable("a\nb\x1b[1m\xf0\x9f\x98\x80\xed\xa0\x80"),
+            "a\nb\\x1b[1m\xf0\x9f\x98\x80\\xed\\xa0\\x80");
+  // Shortened after 60 characters without cutting a character in two.
+  const std::string long_text = std::string(59, 'a') + "\xc3\xa9" + "zzz";
+  EXPECT_EQ(loader::detail::in_quotes(long_text), "\"" + std::string(59, 'a') + "\xc3\xa9...\"");
+}
+
 // ---------------------------------------------------------------- failure handling and faults
 
 // Every new failure-handling key, and one fault of each form. Two hosts carry
@@ -483,6 +507,24 @@ TEST(FailureHandling, EveryBackoffForm) {
   EXPECT_EQ(set.workload.client.backoff.cap, 8 * sim::kSecond);
 }
 
+// `redispatch: N` is option redispatch N (0 included); spread_checks and
+// on_marked_down as written.
+TEST(FailureHandling, RedispatchIntervalSpreadChecksAndOnMarkedDown) {
+  std::string text = kFaulty;
+  text.replace(text.find("redispatch: true"), 16, "redispatch: -2, spread_checks: 5");
+  text.replace(text.find("health_check: true"), 18, "health_check: { on_marked_down: shutdown-sessions }");
+  const auto c = load(text);
+  const auto& lb = std::get<models::HaproxyConfig>(c.tiers[0].kind);
+  EXPECT_TRUE(lb.redispatch);
+  EXPECT_EQ(lb.redispatch_after, -2);
+  EXPECT_EQ(lb.spread_checks, 5);
+  EXPECT_TRUE(lb.health_check->shutdown_sessions_on_down);
+  text.replace(text.find("redispatch: -2"), 14, "redispatch: 0");
+  const auto zero = load(text);
+  EXPECT_TRUE(std::get<models::HaproxyConfig>(zero.tiers[0].kind).redispatch);
+  EXPECT_EQ(std::get<models::HaproxyConfig>(zero.tiers[0].kind).redispatch_after, 0);
+}
+
 TEST(FailureHandling, TierSettings) {
   const auto c = load(kFaulty);
   const auto& lb = std::get<models::HaproxyConfig>(c.tiers[0].kind);
@@ -492,6 +534,9 @@ TEST(FailureHandling, TierSettings) {
   EXPECT_EQ(lb.health_check->fall, 3);
   EXPECT_EQ(lb.retries, 2);
   EXPECT_TRUE(lb.redispatch);
+  EXPECT_EQ(lb.redispatch_after, -1);  // option redispatch with no N: the last retry
+  EXPECT_EQ(lb.spread_checks, 0);
+  EXPECT_FALSE(lb.health_check->shutdown_sessions_on_down);
   EXPECT_EQ(lb.timeout_connect, 2 * sim::kSecond);
   EXPECT_EQ(lb.timeout_queue, 2 * sim::kSecond);  // follows timeout_connect
   EXPECT_EQ(lb.timeout_server, 30 * sim::kSecond);
@@ -999,7 +1044,14 @@ TEST(ScenarioErrors, FailureHandlingAndFaultChecks) {
        "expected a positive duration"},
       {"health_check: true", "health_check: { fall: 0 }", "tiers.lb.health_check.fall", "expected a positive integer"},
       {"retries: 2", "retries: -1", "tiers.lb.retries", "expected a non-negative integer"},
-      {"redispatch: true", "redispatch: 1", "tiers.lb.redispatch", "expected true or false"},
+      {"redispatch: true", "redispatch: yes", "tiers.lb.redispatch", "expected true, false or an integer N"},
+      {"redispatch: true", "redispatch: 1.5", "tiers.lb.redispatch", "expected true, false or an integer N"},
+      {"redispatch: true", "redispatch: -3", "tiers.lb.redispatch", "but there are only 2 retries"},
+      {"redispatch: true", "redispatch: true, spread_checks: 51", "tiers.lb.spread_checks", "no larger than 50"},
+      {"redispatch: true", "redispatch: true, spread_checks: -1", "tiers.lb.spread_checks",
+       "expected a non-negative integer"},
+      {"health_check: true", "health_check: { on_marked_down: kill }", "tiers.lb.health_check.on_marked_down",
+       "expected one of shutdown-sessions"},
       {"timeout_connect: 2s", "timeout_connect: 0s", "tiers.lb.timeout_connect", "expected a positive duration"},
       {"priority: [100, 200]", "priority: [100]", "tiers.lb.vrrp.priority", "expected 2 priorities"},
       {"priority: [100, 200]", "priority: [100, 255]", "tiers.lb.vrrp.priority.1", "no larger than 254"},
