@@ -28,6 +28,7 @@
 #include "cli_config.h"
 #include "experiment/compare.hpp"
 #include "experiment/input_error.hpp"
+#include "experiment/interrupt.hpp"
 #include "experiment/progress_bar.hpp"
 #include "experiment/replications.hpp"
 #include "experiment/summary.hpp"
@@ -575,6 +576,7 @@ void print_error(std::string_view message) { std::cerr << "tiersim: error: " << 
 }  // namespace
 
 int main(int argc, char** argv) {
+  experiment::handle_signals();
   try {
     return dispatch(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const loader::ScenarioError& e) {

@@ -6,14 +6,17 @@
 #include <cerrno>
 #include <system_error>
 
+#include "experiment/interrupt.hpp"
 #include "models/request.hpp"
 
 namespace cli {
 
 TimeseriesCsv::TimeseriesCsv(std::filesystem::path file)
     : file_(std::move(file)), temporary_(file_.string() + fmt::format(".tmp.{}", ::getpid())) {
+  const auto section = experiment::output_section();
   out_ = std::fopen(temporary_.c_str(), "w");
   if (out_ == nullptr) throw std::system_error(errno, std::generic_category(), file_.string());
+  experiment::add_temporary(temporary_);
 }
 
 TimeseriesCsv::~TimeseriesCsv() {
@@ -21,6 +24,7 @@ TimeseriesCsv::~TimeseriesCsv() {
     std::fclose(out_);
     std::error_code ignored;
     std::filesystem::remove(temporary_, ignored);
+    experiment::remove_temporary(temporary_);
   }
 }
 
@@ -57,7 +61,9 @@ void TimeseriesCsv::commit() {
   std::fclose(out_);
   out_ = nullptr;
   std::error_code ec;
+  const auto section = experiment::output_section();
   if (ok) std::filesystem::rename(temporary_, file_, ec);
+  experiment::remove_temporary(temporary_);
   if (!ok || ec) {
     std::filesystem::remove(temporary_, ec);
     throw std::system_error(ok ? ec.value() : error, std::generic_category(), file_.string());
