@@ -279,10 +279,27 @@ Queries queries_at(const ScenarioConfig& config, int tier) {
   return q;
 }
 
+// ProxySQL's monitor (models/read_router.cpp): pings every ping_interval
+// from a fixed grid, so the first ping after a failure comes ping_interval / 2
+// later on average; the node is shunned when the ping_max_failures-th failed
+// ping in a row ends: after ping_timeout when nothing answers, a round trip
+// when the connection is refused.
+Effect router_shuns(const ScenarioConfig& config, const models::ReadRouterConfig& rc, Failure f) {
+  const double interval = seconds(rc.ping_interval);
+  const double ping = f == Failure::kSilent ? seconds(rc.ping_timeout) : 2 * seconds(config.network.latency);
+  const double detection = interval / 2 + (rc.ping_max_failures - 1) * interval + ping;
+  return routed(detection, fmt::format("ProxySQL's monitor shuns it after {} on average (ping_interval / 2 + {} "
+                                       "pings, the last {}), and reads go to the other readers",
+                                       text(detection), rc.ping_max_failures,
+                                       f == Failure::kSilent ? "timing out" : "refused"));
+}
+
 // An app tier calling the database (models/app_server.cpp, stack.cpp): writes
-// go to the primary, which failover replaces after detection + promotion;
-// reads go to the replicas in turn, a dead one included, so each replica in
-// the read rotation is needed.
+// go to the primary, which failover replaces after detection + promotion.
+// Reads go to the replicas in turn: without a router a dead one included, so
+// each replica in the read rotation is needed; through ProxySQL a dead one
+// costs the monitor's detection while another reader is left (another
+// replica, or the primary with fallback_to_primary).
 TierBehaviour database_tier(const ScenarioConfig& config, int t, const TierConfig& tier,
                             const models::DatabaseConfig& db) {
   const Queries q = queries_at(config, t);
@@ -300,14 +317,31 @@ TierBehaviour database_tier(const ScenarioConfig& config, int t, const TierConfi
   } else if (primary_used) {
     primary = unnoticed(n > 1 ? "no failover: writes wait for the primary's repair" : "the only database node");
   }
+  const models::ReadRouterConfig* router = db.router ? &*db.router : nullptr;
+  const bool fallback = router != nullptr && router->fallback_to_primary;
+  if (read_replicas && failover && router != nullptr && n == 2 && !router->writer_is_also_reader && !fallback) {
+    primary = unnoticed("after the promotion ProxySQL's reader hostgroup is empty (writer_is_also_reader is off): "
+                        "reads fail until the old primary is repaired");
+  }
   b.roles.push_back(Role{"primary", {0}, failover, same_for_all(primary)});
   if (n > 1) {
     std::vector<int> replicas = all_nodes(n);
     replicas.erase(replicas.begin());
-    const Effect replica = read_replicas ? unnoticed("the app servers keep sending reads to a dead replica until it "
-                                                     "is repaired")
-                                         : routed(0.0, "a replica serves no query");
-    b.roles.push_back(Role{"replicas", replicas, failover, same_for_all(replica)});
+    Role role{"replicas", replicas, failover, same_for_all(routed(0.0, "a replica serves no query"))};
+    if (read_replicas && router == nullptr) {
+      role.on = same_for_all(unnoticed("the app servers call the replicas directly (router: false) and keep sending "
+                                       "reads to a dead one until it is repaired"));
+    } else if (read_replicas && n == 2 && !fallback) {
+      role.on = same_for_all(unnoticed("the only replica: once ProxySQL shuns it the reader hostgroup is empty, and "
+                                       "reads fail until it is repaired (fallback_to_primary is off)"));
+    } else if (read_replicas) {
+      for (Failure f : {Failure::kSilent, Failure::kRefused, Failure::kStopped}) {
+        role.on[index_of(f)] = router_shuns(config, *router, f);
+      }
+      // Without the fallback the reads need a replica besides the writer.
+      if (!fallback) b.tolerated = n - 2;
+    }
+    b.roles.push_back(role);
   }
   return b;
 }

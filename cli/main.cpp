@@ -33,6 +33,7 @@
 #include "experiment/replications.hpp"
 #include "experiment/summary.hpp"
 #include "experiment/sweep.hpp"
+#include "import/scenario.hpp"
 #include "loader/scenario_loader.hpp"
 #include "sim/time.hpp"
 
@@ -534,6 +535,56 @@ int analyze_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+int import_command(const std::vector<std::string>& args) {
+  po::options_description visible("Options");
+  visible.add_options()
+      ("haproxy", po::value<std::vector<std::string>>()->value_name("[HOST=]FILE"),
+       "an haproxy.cfg, one per balancer node (1 or 2; the same file twice with two hosts for a pair)")
+      ("keepalived", po::value<std::vector<std::string>>()->value_name("[HOST=]FILE"),
+       "a keepalived.conf per balancer node (2, with two --haproxy); HOST pairs it with a node, else the order does")
+      ("nginx", po::value<std::vector<std::string>>()->value_name("[HOST=]FILE"),
+       "an nginx.conf: one for every web server, or one per server in the order of HAProxy's backend")
+      ("overlay", po::value<std::string>()->value_name("FILE.yaml"),
+       "a partial scenario merged underneath: hardware, hosts, workload, database, faults")
+      ("output,o", po::value<std::string>()->value_name("FILE"),
+       "write the scenario to FILE instead of stdout; FILE is replaced whole or left untouched")
+      ("help,h", po::bool_switch(), "show this help");
+  const po::variables_map vm = parse(args, visible, {}, "import");
+  if (vm["help"].as<bool>()) {
+    write_stdout(
+        "Usage: tiersim import [--haproxy [HOST=]FILE]... [--keepalived [HOST=]FILE]... [--nginx [HOST=]FILE]...\n"
+        "                      [--overlay FILE.yaml] [-o scenario.yaml]\n\n"
+        "Writes a scenario (commented YAML) that models the given HAProxy, keepalived and nginx\n"
+        "configurations: balancing, health checks, timeouts, retries, limits and VRRP failover.\n"
+        "What a configuration cannot say (hardware, workload, database) comes from --overlay or\n"
+        "from defaults marked in the output. Every directive that is read but not modelled is\n"
+        "listed on stderr with its file and line; one that contradicts the model is an error\n"
+        "(exit status 2). docs/import.md lists every directive and its mapping.\n\n" +
+        text_of(visible));
+    return 0;
+  }
+  config_import::ImportRequest request;
+  const auto files = [&](const char* flag, std::vector<config_import::NodeFile>& into) {
+    if (!vm.count(flag)) return;
+    for (const auto& argument : vm[flag].as<std::vector<std::string>>()) {
+      into.push_back(config_import::parse_node_file(std::string("--") + flag, argument));
+    }
+  };
+  files("haproxy", request.haproxy);
+  files("keepalived", request.keepalived);
+  files("nginx", request.nginx);
+  if (vm.count("overlay")) request.overlay = fs::path(vm["overlay"].as<std::string>());
+  std::optional<fs::path> output;
+  if (vm.count("output")) {
+    output = vm["output"].as<std::string>();
+    cli::check_writable(*output);
+  }
+  const config_import::ImportResult result = config_import::import_configs(request);
+  std::cerr << config_import::format_notes(result.notes) << std::flush;
+  emit(output, result.yaml);
+  return 0;
+}
+
 int dispatch(const std::vector<std::string>& args) {
   // Flags before the command are tiersim's own; the rest are the command's.
   const auto command = std::find_if(args.begin(), args.end(), [](const std::string& a) { return a.empty() || a[0] != '-'; });
@@ -551,7 +602,8 @@ int dispatch(const std::vector<std::string>& args) {
         "  compare run scenarios on the same requests and show paired differences\n"
         "  sweep   run a scenario over a grid of values into a CSV or JSONL file\n"
         "  analyze the analytic (queueing-theory) answer for a scenario, instantly\n"
-        "  check   validate a scenario without running it\n\n" +
+        "  check   validate a scenario without running it\n"
+        "  import  write a scenario from haproxy.cfg, keepalived.conf and nginx.conf\n\n" +
         text_of(options) + "\nSee 'tiersim COMMAND --help' for the options of a command.\n");
     return 0;
   }
@@ -566,7 +618,8 @@ int dispatch(const std::vector<std::string>& args) {
   if (*command == "sweep") return sweep_command(rest);
   if (*command == "check") return check_command(rest);
   if (*command == "analyze") return analyze_command(rest);
-  throw UsageError(fmt::format("unknown command \"{}\"; the commands are run, compare, sweep, analyze and check "
+  if (*command == "import") return import_command(rest);
+  throw UsageError(fmt::format("unknown command \"{}\"; the commands are run, compare, sweep, analyze, check and import "
                                "(see 'tiersim --help')",
                                *command));
 }
@@ -586,6 +639,9 @@ int main(int argc, char** argv) {
     print_error(e.what());
     return kExitBadInput;
   } catch (const experiment::InputError& e) {
+    print_error(e.what());
+    return kExitBadInput;
+  } catch (const config_import::ImportError& e) {
     print_error(e.what());
     return kExitBadInput;
   } catch (const std::exception& e) {

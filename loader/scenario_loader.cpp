@@ -68,6 +68,9 @@ constexpr int kMaxRetries = 100;
 // A slowdown beyond this is a stopped resource (use a crash fault), and the
 // bound keeps slowed service times far from the end of sim::Time's range.
 constexpr double kMaxSlowdown = 1000.0;
+// Missed pings before ProxySQL shuns a node: a bound far above any real
+// setting, which keeps detection times far from the end of sim::Time's range.
+constexpr int kMaxPingFailures = 1000;
 // VRRP priorities: 0 means "stop", 255 is reserved for the address owner.
 constexpr int kMaxVrrpPriority = 254;
 // Linux's TCP_RTO_MAX: the models stop backing off there, so a first
@@ -373,7 +376,7 @@ const std::vector<KindInfo>& kinds() {
        "database",
        "a",
        {"replicas", "reads", "max_connections", "page_size", "log_flush_size", "query_size", "result_size",
-        "failover", "replication_lag"}},
+        "failover", "replication_lag", "router"}},
       {Kind::kServer, "server", "a", {"workers", "queue"}},
   };
   return table;
@@ -823,7 +826,49 @@ class Converter {
       }
       c.replication_lag = to_distribution(*f, base_dir_);
     }
+    read_router(m, c);
     return c;
+  }
+
+  // true: ProxySQL's defaults; false: the app servers call the nodes
+  // directly; or a map of the settings. `replicas` is already read.
+  static void read_router(const MapReader& m, models::DatabaseConfig& c) {
+    const auto f = m.get("router");
+    if (!f) return;
+    constexpr std::string_view kWhat =
+        "true, false or a map of ping_interval, ping_timeout, ping_max_failures, connect_timeout_max, "
+        "writer_is_also_reader and fallback_to_primary";
+    if (f->node.type == Node::Type::kScalar && f->node.text == "false") {
+      c.router.reset();
+      return;
+    }
+    if (c.replicas == 0) {
+      fail(*f, "router routes reads among the replicas by their health, but the tier has no replicas",
+           "give the tier replicas: 1 or more, or remove router");
+    }
+    if (f->node.type == Node::Type::kScalar && f->node.text == "true") return;
+    if (f->node.type != Node::Type::kMap) expected(*f, kWhat);
+    const MapReader r(*f);
+    r.allow_only({"ping_interval", "ping_timeout", "ping_max_failures", "connect_timeout_max", "writer_is_also_reader",
+                  "fallback_to_primary"});
+    models::ReadRouterConfig& rc = *c.router;
+    if (const auto d = r.get("ping_interval")) rc.ping_interval = to_duration(*d, true);
+    if (const auto d = r.get("ping_timeout")) {
+      rc.ping_timeout = to_duration(*d, true);
+      // The model runs one ping of a node at a time.
+      if (rc.ping_timeout >= rc.ping_interval) {
+        fail(*d, fmt::format("expected a ping_timeout shorter than ping_interval ({}), found {}",
+                             sim::format_duration(rc.ping_interval), sim::format_duration(rc.ping_timeout)));
+      }
+    } else if (rc.ping_timeout >= rc.ping_interval) {
+      fail(*r.get("ping_interval"), fmt::format("expected a ping_interval longer than ping_timeout ({}), found {}",
+                                                sim::format_duration(rc.ping_timeout),
+                                                sim::format_duration(rc.ping_interval)));
+    }
+    if (const auto n = r.get("ping_max_failures")) rc.ping_max_failures = to_int(*n, 1, kMaxPingFailures);
+    if (const auto d = r.get("connect_timeout_max")) rc.connect_timeout_max = to_duration(*d, true);
+    if (const auto b = r.get("writer_is_also_reader")) rc.writer_is_also_reader = to_bool(*b);
+    if (const auto b = r.get("fallback_to_primary")) rc.fallback_to_primary = to_bool(*b);
   }
 
   static models::ServerConfig read_server(const MapReader& m) {

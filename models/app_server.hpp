@@ -3,10 +3,16 @@
 // calls, a backlog of requests waiting for a worker, and a pool of
 // connections to the next tier that calls wait for (up to pool_timeout).
 // Calls to a database tier go by query type: writes to the primary, reads to
-// the replicas in turn (or the primary); calls to other tiers round robin.
+// the replicas in turn (or the primary), through ProxySQL's health checks
+// when the tier has a router (read_router.hpp); calls to other tiers round
+// robin.
 #pragma once
 
+#include <optional>
+#include <vector>
+
 #include "models/node.hpp"
+#include "models/read_router.hpp"
 
 namespace models {
 
@@ -28,13 +34,18 @@ class AppNode final : public Node {
   FailureReason give_up_reason(FailureReason cause) const override;
 
  private:
-  Node& choose_target(const Request& r);
+  // Takes a pooled connection's call: to the chosen target, or fails it when
+  // the router has no reader.
+  void call(RequestId id, Request& r);
+  Node* choose_target(const Request& r);
+  Node* choose_reader(const std::vector<Node*>& next, Node& primary);
 
   const AppConfig& config_;
   SlotPool connections_;
   Node* local_next_ = nullptr;
   std::size_t next_round_robin_ = 0;
   std::size_t next_replica_ = 0;
+  std::optional<ReadRouter> router_;  // set when reads go through ProxySQL
 };
 
 }  // namespace models

@@ -246,6 +246,25 @@ struct AppConfig {
 
 enum class ReadRouting { kReplicas, kPrimary };
 
+// ProxySQL between each app server and the database (one instance per app
+// server, on its host): its monitor pings every node of the tier and shuns a
+// node that fails ping_max_failures pings in a row, killing the connections
+// to it; reads go to the reader hostgroup's nodes that are not shunned.
+// Defaults are ProxySQL 2.x's (MySQL_Thread.cpp).
+struct ReadRouterConfig {
+  Time ping_interval = 8 * sim::kSecond;         // mysql-monitor_ping_interval
+  Time ping_timeout = 1 * sim::kSecond;          // mysql-monitor_ping_timeout
+  int ping_max_failures = 3;                     // mysql-monitor_ping_max_failures
+  Time connect_timeout_max = 10 * sim::kSecond;  // mysql-connect_timeout_server_max
+  // mysql-monitor_writer_is_also_reader: a replica promoted to primary stays
+  // in the reader hostgroup.
+  bool writer_is_also_reader = true;
+  // The primary in the reader hostgroup at the lowest weight (ProxySQL has
+  // no fallback hostgroup; this is the documented workaround): it serves
+  // reads only while no replica is online.
+  bool fallback_to_primary = false;
+};
+
 struct DatabaseConfig {
   int replicas = 0;             // node 1 is the primary, the rest replicas
   ReadRouting reads = ReadRouting::kReplicas;
@@ -263,6 +282,9 @@ struct DatabaseConfig {
   // draw per write and replica) after the write commits. Unset: replicas are
   // always current and no read is stale.
   std::optional<Distribution> replication_lag;
+  // How the app servers route reads; unset: they call the replicas directly,
+  // with no health checks (a driver given a fixed list of hosts).
+  std::optional<ReadRouterConfig> router = ReadRouterConfig{};
 };
 
 struct ServerConfig {

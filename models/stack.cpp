@@ -81,6 +81,7 @@ Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
   for (std::size_t i = 0; i < hosts_.size(); ++i) hosts_[i]->set_index(static_cast<int>(i));
   primary_.assign(tiers_.size(), 0);
   demoted_.assign(nodes_.size(), false);
+  promoted_.assign(tiers_.size(), false);
   clients_ = std::make_unique<Clients>(*this, config.workload, config.network.client_latency);
   faults_ = std::make_unique<FaultInjector>(*this, config.faults);
 }
@@ -307,6 +308,7 @@ void Stack::on_promotion(std::uint64_t tier_index) {
   for (Node* n : tiers_[tier]) {
     if (n != &old && n->answering()) {
       primary_[tier] = n->index_in_tier();
+      promoted_[tier] = true;
       demoted_[old.id()] = true;
       trace("failover: " + n->name() + " promoted to primary");
       return;

@@ -101,6 +101,9 @@ class Stack {
   void database_up(Node& node);
   // A demoted primary leaves the read rotation until it is back.
   bool in_read_rotation(const Node& node) const { return !demoted_[node.id()]; }
+  // Whether a failover made the tier's primary (ProxySQL's read_only monitor
+  // then moves it to the writer hostgroup).
+  bool primary_promoted(int tier) const { return promoted_[static_cast<std::size_t>(tier)]; }
   void on_promotion(std::uint64_t tier_and_node);
   // Connections of clients of `address` held by `node` are reset (VRRP
   // preemption moved the address away from it).
@@ -141,6 +144,7 @@ class Stack {
   std::vector<std::vector<int>> partitions_;
   std::vector<int> primary_;  // per tier: index in tier of the database primary
   std::vector<bool> demoted_;  // per node id
+  std::vector<bool> promoted_;  // per tier: its primary came from a failover
   std::function<void(Time, const std::string&)> trace_;
   sim::RandomStream network_stream_;
 };

@@ -75,8 +75,8 @@ void expect_year_modes(const PathGroup& g, double host_gap, double kill_gap, dou
 //    cancels nginx's call before its 60 s connect timeout: each app node is
 //    needed against host crashes.
 //  - db: the primary's failure costs detection 10 s + promotion 20 s (half
-//    the failures, the roles moving with failover); reads go to the replica,
-//    dead or not: it is needed.
+//    the failures, the roles moving with failover); reads go to the only
+//    replica, and once ProxySQL shuns it no reader is left: it is needed.
 TEST(FaultGroups, ScaleUpYear) {
   const auto r = analyze_file("3-scale-up-year.yaml");
   ASSERT_TRUE(r.availability);
@@ -107,6 +107,46 @@ TEST(FaultGroups, ScaleUpYear) {
   const double rho_host = 4.0 / (180 * 24), rho_kill = 2.0 / (30 * 24 * 60);
   EXPECT_NEAR(r.availability->unavailability, 3 * rho_host + rho_kill, 0.05 * (3 * rho_host + rho_kill));
   EXPECT_TRUE(r.availability_model.ignored.empty());
+}
+
+AnalysisResult analyze_year(const std::vector<std::string>& sets) {
+  std::vector<loader::Override> overrides;
+  for (const auto& s : sets) overrides.push_back(loader::parse_override(s));
+  return analysis::analyze(loader::load_scenario_file(
+      std::filesystem::path(TIERSIM_SOURCE_ROOT) / "scenarios" / "drills" / "3-scale-up-year.yaml", overrides));
+}
+
+// Reads through ProxySQL: a dead replica costs the monitor's detection,
+// 8 s / 2 + 2 x 8 s + the failed ping (1 s timeout, or a 0.2 ms refusal),
+// while another reader is left. The primary and replica roles move with
+// failover, so a db unit holds the primary a third of the time (30 s gap)
+// and a replica two thirds.
+TEST(FaultGroups, RouterMakesADeadReplicaADetectionGap) {
+  const double shun_silent = 4.0 + 16.0 + 1.0, shun_refused = 4.0 + 16.0 + 200e-6;
+  {
+    // Two replicas: the tier needs the writer and one reader.
+    const auto r = analyze_year({"tiers.db.count=3", "tiers.db.replicas=2"});
+    EXPECT_EQ(names(r), (std::vector<std::string>{"lb", "web", "app", "app nodes (each needed)", "db"}));
+    const PathGroup& db = group(r, "db");
+    EXPECT_EQ(db.group.nodes, 3);
+    EXPECT_EQ(db.needed_for_redundancy, 2);
+    expect_year_modes(db, (30.0 + 2 * shun_silent) / 3, (30.0 + 2 * shun_refused) / 3);
+  }
+  {
+    // One replica and the primary as the fallback reader: 1 of 2.
+    const auto r = analyze_year({"tiers.db.router={fallback_to_primary: true}"});
+    EXPECT_EQ(names(r), (std::vector<std::string>{"lb", "web", "app", "app nodes (each needed)", "db"}));
+    const PathGroup& db = group(r, "db");
+    EXPECT_EQ(db.needed_for_redundancy, 1);
+    expect_year_modes(db, (30.0 + shun_silent) / 2, (30.0 + shun_refused) / 2);
+  }
+  {
+    // Without the router the replicas are needed, however many.
+    const auto r = analyze_year({"tiers.db.count=3", "tiers.db.replicas=2", "tiers.db.router=false"});
+    const PathGroup& replicas = group(r, "db replicas (each needed)");
+    EXPECT_EQ(replicas.group.needed, 2);
+    EXPECT_NE(replicas.why.find("router: false"), std::string::npos) << replicas.why;
+  }
 }
 
 // Stages 1 and 2: web, app and db share server1 and server2, so those hosts

@@ -593,6 +593,35 @@ TEST(FailureHandling, SlowstartPassiveChecksAndReplicationLag) {
   }
 }
 
+// The database router: ProxySQL's defaults unless set; false turns it off.
+TEST(FailureHandling, ReadRouter) {
+  const auto defaults = load(kFaulty);
+  const auto& router = std::get<models::DatabaseConfig>(defaults.tiers[3].kind).router;
+  ASSERT_TRUE(router.has_value());
+  EXPECT_EQ(router->ping_interval, 8 * sim::kSecond);
+  EXPECT_EQ(router->ping_timeout, sim::kSecond);
+  EXPECT_EQ(router->ping_max_failures, 3);
+  EXPECT_EQ(router->connect_timeout_max, 10 * sim::kSecond);
+  EXPECT_TRUE(router->writer_is_also_reader);
+  EXPECT_FALSE(router->fallback_to_primary);
+
+  const auto off = load(replace(kFaulty, "replicas: 1,", "replicas: 1, router: false,"));
+  EXPECT_FALSE(std::get<models::DatabaseConfig>(off.tiers[3].kind).router.has_value());
+  const auto set = load(replace(kFaulty, "replicas: 1,",
+                                "replicas: 1, router: { ping_interval: 2s, ping_timeout: 500ms, ping_max_failures: 5, "
+                                "connect_timeout_max: 3s, writer_is_also_reader: false, fallback_to_primary: true },"));
+  const auto& r = *std::get<models::DatabaseConfig>(set.tiers[3].kind).router;
+  EXPECT_EQ(r.ping_interval, 2 * sim::kSecond);
+  EXPECT_EQ(r.ping_timeout, 500 * sim::kMillisecond);
+  EXPECT_EQ(r.ping_max_failures, 5);
+  EXPECT_EQ(r.connect_timeout_max, 3 * sim::kSecond);
+  EXPECT_FALSE(r.writer_is_also_reader);
+  EXPECT_TRUE(r.fallback_to_primary);
+  // A ping_interval at or below the default ping_timeout is an error at ping_interval.
+  EXPECT_THROW(load(replace(kFaulty, "replicas: 1,", "replicas: 1, router: { ping_interval: 1s },")),
+               loader::ScenarioError);
+}
+
 TEST(FailureHandling, ScheduledFaults) {
   using models::FaultKind;
   const auto c = load(kFaulty);
