@@ -172,24 +172,30 @@ TierBehaviour entry_tier(const TierConfig& tier) {
 
 // ---------------------------------------------------------------- deeper tiers
 
-// HAProxy's detection as models/haproxy.cpp runs it: the first failing probe
-// starts within one inter of the failure (inter / 2 on average); a probe of
-// a silent host lasts its timeout (inter when `timeout check` is unset), a
-// refused one a round trip; `fall` failures in a row, spaced by
-// max(probe, fastinter), mark the server down.
+// HAProxy's detection as models/haproxy.cpp runs it (src/check.c
+// process_chk_conn): each check starts srv_getinter() after the previous one
+// ended. While the server is UP a check passes in a round trip, so checks
+// come every inter + round trip (spread-checks jitters the inter uniformly
+// by +-s), and a failure waits E[C^2] / (2 E[C]) = C / 2 + s^2 / (6 C) for
+// the next one. Then `fall` failing checks: a silent host's lasts its
+// timeout (inter, or min(timeout connect, inter) when `timeout check` is
+// set), a refused one a round trip; between them fastinter (inter unless
+// set), the server being in transition.
 Effect health_checked(const ScenarioConfig& config, const models::HaproxyConfig& lb, Failure f) {
   const models::HealthCheckConfig& hc = *lb.health_check;
   const double inter = seconds(hc.inter);
   const double fast = hc.fastinter > 0 ? seconds(hc.fastinter) : inter;
-  double probe = 2 * seconds(config.network.latency);
-  if (f == Failure::kSilent) {
-    probe = hc.timeout > 0 ? std::min(seconds(lb.timeout_connect), inter) + seconds(hc.timeout) : inter;
-  }
-  const double detection = inter / 2 + probe + (hc.fall - 1) * std::max(probe, fast);
+  const double round_trip = 2 * seconds(config.network.latency);
+  const double cycle = inter + round_trip;
+  const double spread = inter * lb.spread_checks / 100.0;
+  const double phase = cycle / 2 + spread * spread / (6 * cycle);
+  double probe = round_trip;
+  if (f == Failure::kSilent) probe = hc.timeout > 0 ? std::min(seconds(lb.timeout_connect), inter) : inter;
+  const double detection = phase + hc.fall * probe + (hc.fall - 1) * fast;
   return routed(detection, fmt::format("HAProxy's health checks mark it down after {} on average "
-                                       "(inter / 2 + {} x {} probes{}){}",
+                                       "(half a check cycle, then {} {} checks {} apart){}",
                                        text(detection), hc.fall, f == Failure::kSilent ? "timed-out" : "refused",
-                                       hc.fall > 1 && fast > probe ? " at fastinter" : "",
+                                       hc.fastinter > 0 ? "fastinter" : "inter",
                                        hc.observe != models::Observe::kOff
                                            ? "; passive checks on live traffic may mark it sooner, not counted here"
                                            : ""));

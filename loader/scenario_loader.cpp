@@ -362,7 +362,8 @@ const std::vector<KindInfo>& kinds() {
        "haproxy",
        "a",
        {"balance", "cluster", "maxconn", "backlog", "server_maxconn", "maxqueue", "timeout_queue", "weights", "tls",
-        "health_check", "slowstart", "retries", "redispatch", "timeout_connect", "timeout_server", "vrrp"}},
+        "health_check", "slowstart", "retries", "redispatch", "spread_checks", "timeout_connect", "timeout_server",
+        "vrrp"}},
       {Kind::kNginx,
        "nginx",
        "an",
@@ -889,7 +890,8 @@ class Converter {
       }
     }
     if (const auto f = m.get("retries")) c.retries = to_int(*f, 0, kMaxRetries);
-    if (const auto f = m.get("redispatch")) c.redispatch = to_bool(*f);
+    if (const auto f = m.get("redispatch")) read_redispatch(*f, c);
+    if (const auto f = m.get("spread_checks")) c.spread_checks = to_int(*f, 0, 50);
     if (const auto f = m.get("timeout_connect")) {
       c.timeout_connect = to_duration(*f, true);
       // As in HAProxy, timeout queue defaults to timeout connect.
@@ -905,17 +907,41 @@ class Converter {
     }
   }
 
+  // `option redispatch [N]`: true is HAProxy's N = -1 (the last retry). N
+  // counts retries, so below -retries it names no retry (HAProxy would
+  // divide by zero at -retries - 1).
+  static void read_redispatch(const Field& f, models::HaproxyConfig& c) {
+    constexpr std::string_view kWhat = "true, false or an integer N (option redispatch N)";
+    const std::string& text = scalar(f, kWhat);
+    if (text == "true" || text == "false") {
+      c.redispatch = text == "true";
+      return;
+    }
+    int n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size()) expected(f, kWhat);
+    if (c.retries > 0 && n < -c.retries) {
+      fail(f, fmt::format("redispatch: {} counts {} retries back from the last, but there are only {} retries", n,
+                          -n - 1, c.retries),
+           fmt::format("use a value from -{} to -1, or raise retries", c.retries));
+    }
+    c.redispatch = true;
+    c.redispatch_after = n;
+  }
+
   // true: HAProxy's defaults; false: no checks; or a map of the settings.
   static std::optional<models::HealthCheckConfig> read_health_check(const Field& f) {
     constexpr std::string_view kWhat =
-        "true, false or a map of inter, fastinter, downinter, rise, fall, timeout, observe, error_limit and on_error";
+        "true, false or a map of inter, fastinter, downinter, rise, fall, timeout, observe, error_limit, on_error "
+        "and on_marked_down";
     if (f.node.type == Node::Type::kScalar && (f.node.text == "true" || f.node.text == "false")) {
       if (f.node.text == "false") return std::nullopt;
       return models::HealthCheckConfig{};
     }
     if (f.node.type != Node::Type::kMap) expected(f, kWhat);
     const MapReader m(f);
-    m.allow_only({"inter", "fastinter", "downinter", "rise", "fall", "timeout", "observe", "error_limit", "on_error"});
+    m.allow_only({"inter", "fastinter", "downinter", "rise", "fall", "timeout", "observe", "error_limit", "on_error",
+                  "on_marked_down"});
     models::HealthCheckConfig hc;
     if (const auto d = m.get("inter")) hc.inter = to_duration(*d, true);
     // For these three, 0 is HAProxy's "not set" (see config.hpp).
@@ -925,6 +951,9 @@ class Converter {
     if (const auto n = m.get("rise")) hc.rise = to_int(*n, 1);
     if (const auto n = m.get("fall")) hc.fall = to_int(*n, 1);
     read_observe(m, hc);
+    if (const auto f = m.get("on_marked_down")) {
+      hc.shutdown_sessions_on_down = to_choice<bool>(*f, {{"shutdown-sessions", true}});
+    }
     return hc;
   }
 

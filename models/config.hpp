@@ -179,10 +179,15 @@ struct HealthCheckConfig {
   Time downinter = 0;  // 0 = inter
   int rise = 2;
   int fall = 3;
-  Time timeout = 0;    // `timeout check`; 0 = unset: a probe may take up to inter
+  // `timeout check`; 0 = unset: a probe may take up to inter. Set, it bounds
+  // the read, and the connect takes at most min(timeout connect, inter).
+  Time timeout = 0;
   Observe observe = Observe::kOff;
   int error_limit = 10;
   OnError on_error = OnError::kFailCheck;
+  // `on-marked-down shutdown-sessions`: marking the server DOWN cuts the
+  // requests in flight on it. HAProxy's default leaves them alone.
+  bool shutdown_sessions_on_down = false;
 };
 
 // keepalived VRRP between the two HAProxy nodes.
@@ -214,7 +219,13 @@ struct HaproxyConfig {
   // full over this time; 0 = off.
   Time slowstart = 0;
   int retries = 3;                // on connection failure
-  bool redispatch = false;        // the last retry goes to another server
+  // `option redispatch [N]`: a retry may go to another server (see
+  // models/haproxy.cpp); N = redispatch_after, HAProxy's -1 when not given.
+  bool redispatch = false;
+  int redispatch_after = -1;
+  // Global `spread-checks`: each interval between checks varies at random by
+  // up to this percent either way (0-50).
+  int spread_checks = 0;
   Time timeout_connect = 5 * sim::kSecond;
   Time timeout_server = 0;        // waiting for the response; 0 = forever (504 on expiry)
   VrrpConfig vrrp;                // used with two nodes

@@ -26,7 +26,8 @@ HaproxyNode::HaproxyNode(Stack& stack, const TierConfig& tier, int tier_index, i
                          std::uint32_t node_id, std::string name, Host& host)
     : Node(stack, tier, tier_index, index_in_tier, node_id, std::move(name), host),
       config_(haproxy_config(tier)),
-      rng_(stack.simulation().stream("node." + name_ + ".balance")) {
+      rng_(stack.simulation().stream("node." + name_ + ".balance")),
+      check_rng_(stack.simulation().stream("node." + name_ + ".checks")) {
   SlotPool::Config frontend;
   frontend.capacity = config_.maxconn;
   if (config_.maxconn == 0) {
@@ -68,14 +69,16 @@ double HaproxyNode::extra_cpu(Request&, sim::RandomStream& rng) {
 }
 
 int HaproxyNode::source_server(const Request& r) const {
-  // Hash of the client address over the total weight, as `balance source`
-  // does with the default map-based hashing.
+  // Hash of the client address over the total weight of the servers marked
+  // UP, as `balance source` does with the default map-based hashing
+  // (HAProxy rebuilds the map when a server goes down or up).
   long long total = 0;
-  for (const auto& s : servers_) total += s.weight;
+  for (const auto& s : servers_) total += s.marked_up ? s.weight : 0;
   if (total <= 0) return -1;
   std::uint64_t mix = r.client;
   auto point = static_cast<long long>(sim::splitmix64(mix) % static_cast<std::uint64_t>(total));
   for (std::size_t i = 0; i < servers_.size(); ++i) {
+    if (!servers_[i].marked_up) continue;
     point -= servers_[i].weight;
     if (point < 0) return static_cast<int>(i);
   }
@@ -91,6 +94,11 @@ int HaproxyNode::server_index(std::uint32_t node_id) const {
 
 bool HaproxyNode::dynamic_weights() const {
   return config_.balance != Balance::kStaticRoundRobin && config_.balance != Balance::kSource;
+}
+
+int HaproxyNode::active_servers() const {
+  return static_cast<int>(
+      std::count_if(servers_.begin(), servers_.end(), [](const Server& s) { return s.marked_up && s.weight > 0; }));
 }
 
 int HaproxyNode::server_maxconn(const Server& s) const {
@@ -192,7 +200,7 @@ void HaproxyNode::dispatch(RequestId id, Request& r, int forced, int exclude) {
   }
   if (forced < 0 && config_.balance == Balance::kSource) {
     const int target = source_server(r);
-    if (target < 0) {  // every server has weight 0
+    if (target < 0) {  // every server up has weight 0
       enqueue(id, r, backend_queue_);
       ++backend_queued_;
       r.frame().downstream = kBackendQueue;
@@ -211,7 +219,9 @@ void HaproxyNode::dispatch(RequestId id, Request& r, int forced, int exclude) {
     }
     // The server's queue is full: any server will do.
   } else {
-    const int target = choose_server(exclude);
+    // The algorithms avoid the last server, but take it when no other will do.
+    int target = choose_server(exclude);
+    if (target < 0 && exclude >= 0) target = choose_server();
     if (target >= 0) {
       connect(id, r, target);
       return;
@@ -259,21 +269,53 @@ void HaproxyNode::release_server(Frame& f) {
   serve_queues(i);
 }
 
-// Connection failures are retried `retries` times, after HAProxy's
-// turn-around pause of min(timeout connect, 1 s), on the same server; with
-// redispatch the last retry goes to another one. A request the server has
-// received is not replayed.
+// A connection failure (refused or timed out) is retried `retries` times;
+// HAProxy's back_handle_st_cer counts them in conn_retries, this frame's
+// tries - 1. A request the server has received is not replayed.
 void HaproxyNode::call_failed(RequestId id, Request& r, FailureReason cause) {
   Frame& f = r.frame();
   const int server = server_index(f.downstream);
+  // A refused connection was sent and answered; a timed-out one never left.
+  const bool refused = cause == FailureReason::kConnectFailed && f.call_sent;
   release_server(f);
   // A reset or `timeout server` comes after the connection was made.
   observe(server, cause == FailureReason::kConnectFailed ? CallOutcome::kConnectFailed : CallOutcome::kBadResponse);
-  if (cause == FailureReason::kConnectFailed && f.tries <= config_.retries) {
-    sim_.schedule_in<&HaproxyNode::on_retry>(std::min<Time>(config_.timeout_connect, sim::kSecond), this, id);
+  if (cause != FailureReason::kConnectFailed || f.tries > config_.retries) {
+    fail(id, cause);
     return;
   }
-  fail(id, cause);
+  const bool elsewhere = redispatches(server, f.tries);
+  // After an asynchronous error (refused) HAProxy waits min(timeout connect,
+  // 1 s) before connecting again, unless the retry goes to another server
+  // and more than one is up; after a connect timeout it retries at once.
+  if (refused && (!elsewhere || active_servers() <= 1)) {
+    const Time pause = std::min<Time>(config_.timeout_connect, sim::kSecond);
+    if (elsewhere) {
+      sim_.schedule_in<&HaproxyNode::on_retry_redispatched>(pause, this, id);
+    } else {
+      sim_.schedule_in<&HaproxyNode::on_retry_same_server>(pause, this, id);
+    }
+    return;
+  }
+  if (elsewhere) {
+    dispatch(id, r, -1, server);
+  } else {
+    dispatch(id, r, server, -1);
+  }
+}
+
+// stream_choose_redispatch: with `option redispatch N`, a retry goes back to
+// the balancer (which avoids the last server where it can) when the server
+// is marked down; or on every Nth retry (N > 0), or the retry -N before the
+// last (N < 0; N = -1, the default, is the last); or at once when the
+// algorithm is not a hash and more than one server is up.
+bool HaproxyNode::redispatches(int server, int retries_done) const {
+  if (!config_.redispatch) return false;
+  if (!servers_[static_cast<std::size_t>(server)].marked_up) return true;
+  const int n = config_.redispatch_after;
+  if (n > 0 && retries_done % n == 0) return true;
+  if (n < 0 && retries_done % (config_.retries + 1 + n) == 0) return true;
+  return config_.balance != Balance::kSource && active_servers() > 1;
 }
 
 // A deeper tier failed the request: the server answered with an error.
@@ -281,27 +323,32 @@ void HaproxyNode::call_answered_with_error(Request&, Frame& f) {
   if (f.holds_call) observe(server_index(f.downstream), CallOutcome::kBadResponse);
 }
 
-void HaproxyNode::on_retry(std::uint64_t id) {
+void HaproxyNode::on_retry_same_server(std::uint64_t id) {
   Request* r = stack_.requests().find(id);
   if (r == nullptr) return;
-  const int previous = server_index(r->frame().downstream);
-  const bool last = r->frame().tries == config_.retries;
-  if (config_.redispatch && last) {
-    dispatch(id, *r, -1, previous);
-  } else {
-    dispatch(id, *r, previous, -1);
-  }
+  // Even one marked down meanwhile: the stream stays assigned to it.
+  dispatch(id, *r, server_index(r->frame().downstream), -1);
+}
+
+void HaproxyNode::on_retry_redispatched(std::uint64_t id) {
+  Request* r = stack_.requests().find(id);
+  if (r == nullptr) return;
+  dispatch(id, *r, -1, server_index(r->frame().downstream));
 }
 
 // ---------------------------------------------------------------- health checks
 
+// HAProxy's start_checks / start_check_task: the first check of the server
+// at position p of n starts interval x p / n after (re)start, the interval
+// being srv_getinter() (fastinter, as the servers start in transition).
+// HAProxy takes the smallest interval of at least 1 s over the process's
+// servers, never below the server's own: here every server has the same.
 void HaproxyNode::start_checks() {
   if (!config_.health_check) return;
-  // HAProxy spreads the first checks over the first interval.
+  const auto n = static_cast<Time>(servers_.size());
   for (std::size_t i = 0; i < servers_.size(); ++i) {
-    const auto phase = static_cast<Time>(rng_.below(static_cast<std::uint64_t>(config_.health_check->inter)));
     servers_[i].checking = false;
-    schedule_check(static_cast<int>(i), sim_.now() + phase);
+    schedule_check(static_cast<int>(i), sim_.now() + check_interval(servers_[i]) * static_cast<Time>(i) / n);
   }
 }
 
@@ -315,22 +362,28 @@ void HaproxyNode::schedule_check(int server, Time at) {
 void HaproxyNode::on_check(std::uint64_t server) {
   if (!answering()) return;  // checks stop with the process; on_up restarts them
   Server& s = servers_[server];
-  const HealthCheckConfig& hc = *config_.health_check;
   s.checking = true;
-  s.check_started = sim_.now();
-  const Time round_trip = 2 * stack_.config().network.latency;
-  bool ok = false;
-  Time takes = round_trip;
-  if (!stack_.reachable(*this, *s.node)) {
-    // A silent host: the probe waits for its timeout (inter when `timeout check` is unset).
-    takes = hc.timeout > 0 ? std::min(config_.timeout_connect, hc.inter) + hc.timeout : hc.inter;
-  } else {
-    ok = s.node->process_up();
-  }
+  const auto [takes, ok] = probe(s);
   s.check_timer =
       sim_.schedule_in<&HaproxyNode::on_check_result>(takes, this, (server << 1) | (ok ? 1u : 0u));
 }
 
+// A check connects to the server. A silent host (SYN unanswered) runs the
+// check into its task's expiry: inter after it started, or min(timeout
+// connect, inter) when `timeout check` is set (tcpcheck_eval_connect; timeout
+// check then bounds only the read, after the connection is made). A refused
+// connection, or an answer, ends it after a round trip.
+std::pair<Time, bool> HaproxyNode::probe(const Server& s) const {
+  const HealthCheckConfig& hc = *config_.health_check;
+  if (!stack_.reachable(*this, *s.node)) {
+    return {hc.timeout > 0 ? std::min(config_.timeout_connect, hc.inter) : hc.inter, false};
+  }
+  return {2 * stack_.config().network.latency, s.node->process_up()};
+}
+
+// process_chk_conn: the next check starts srv_getinter() after this one
+// ended, the interval chosen for the state the verdict left, plus
+// spread-checks' jitter of up to that percent of it either way.
 void HaproxyNode::on_check_result(std::uint64_t arg) {
   if (!answering()) return;
   const auto server = static_cast<int>(arg >> 1);
@@ -341,9 +394,13 @@ void HaproxyNode::on_check_result(std::uint64_t arg) {
   } else {
     check_failed(server, "");
   }
-  const Time next = std::max(sim_.now(), s.check_started + check_interval(s));
+  Time interval = check_interval(s);
+  if (config_.spread_checks > 0) {
+    const Time spread = interval * config_.spread_checks / 100;
+    interval += spread - static_cast<Time>(2.0 * static_cast<double>(spread) * check_rng_.uniform01());
+  }
   s.fast_check = false;  // HAProxy forces fastinter for one interval only
-  schedule_check(server, next);
+  schedule_check(server, sim_.now() + interval);
 }
 
 // HAProxy's srv_getinter.
@@ -366,7 +423,7 @@ void HaproxyNode::check_passed(int server) {
   s.consecutive_errors = 0;
   if (s.marked_up || s.health < hc.rise) return;
   s.marked_up = true;
-  stack_.trace("detect: " + name_ + " marks " + s.node->name() + " UP");
+  stack_.trace("detect: " + name_ + " marks " + s.node->name() + " UP");  // a recovery, not a detection
   if (config_.slowstart > 0) {
     // HAProxy restarts a recovered server at the smallest weight step.
     s.warming_up = true;
@@ -389,7 +446,31 @@ void HaproxyNode::check_failed(int server, const std::string& why) {
   s.marked_up = false;
   s.warming_up = false;
   sim_.cancel(s.warmup_timer);
-  stack_.trace("detect: " + name_ + " marks " + s.node->name() + " DOWN" + why);
+  stack_.detection(*this, "detect: " + name_ + " marks " + s.node->name() + " DOWN" + why);
+  if (config_.health_check->shutdown_sessions_on_down) shutdown_sessions(server);
+}
+
+// srv_shutdown_streams: every request holding a connection to the server is
+// cut. One the server had received ends as a 502, one still connecting as a
+// 503; the client sees an error (and may retry).
+void HaproxyNode::shutdown_sessions(int server) {
+  const std::uint32_t target = servers_[static_cast<std::size_t>(server)].node->id();
+  std::vector<RequestId> cut;
+  stack_.requests().for_each_live([&](RequestId id, const Request& r) {
+    if (r.depth < tier_index_) return;
+    const Frame& f = r.frames[static_cast<std::size_t>(tier_index_)];
+    if (f.node == id_ && f.holds_call && f.downstream == target) cut.push_back(id);
+  });
+  for (RequestId id : cut) {
+    Request* r = stack_.requests().find(id);
+    if (r == nullptr) continue;
+    Frame& f = r->frames[static_cast<std::size_t>(tier_index_)];
+    const bool received = f.call_sent;
+    sim_.cancel(f.call_timer);
+    f.call_deadline = 0;
+    const RequestId current = stack_.truncate(id, tier_index_);
+    fail(current, received ? FailureReason::kBadGateway : FailureReason::kConnectFailed);
+  }
 }
 
 // Passive health (observe): consecutive errors on live traffic; at

@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/node.hpp"
@@ -22,7 +23,9 @@ class HaproxyNode final : public Node {
               std::string name, Host& host);
 
   void on_queue_timeout(std::uint64_t id);
-  void on_retry(std::uint64_t id);
+  // A retry after the turn-around pause: to the same server, or redispatched.
+  void on_retry_same_server(std::uint64_t id);
+  void on_retry_redispatched(std::uint64_t id);
   void on_check(std::uint64_t server);
   void on_check_result(std::uint64_t server_and_outcome);
   void on_warmup_step(std::uint64_t server);
@@ -66,7 +69,6 @@ class HaproxyNode final : public Node {
     int health = 0;
     bool checking = false;     // a probe is out; check_timer is its result
     bool fast_check = false;   // on_error asked for fastinter on the next interval
-    Time check_started = 0;
     Time next_check = 0;       // when the pending probe starts, while not checking
     sim::EventHandle check_timer;
     int consecutive_errors = 0;  // on live traffic (observe)
@@ -87,11 +89,15 @@ class HaproxyNode final : public Node {
   // Whether the balance algorithm follows weight changes (HAProxy's dynamic
   // algorithms); static-rr and source keep the configured weights.
   bool dynamic_weights() const;
+  // HAProxy's srv_act: servers marked UP with a weight.
+  int active_servers() const;
   // A server by the balance algorithm among those up with room, or -1;
   // `exclude` is skipped (redispatch).
   int choose_server(int exclude = -1);
   int server_index(std::uint32_t node_id) const;
   void dispatch(RequestId id, Request& r, int forced, int exclude);
+  // Whether a retry after `retries_done` retries goes to another server.
+  bool redispatches(int server, int retries_done) const;
   void start_checks();
   int source_server(const Request& r) const;
   void connect(RequestId id, Request& r, int server);
@@ -106,7 +112,11 @@ class HaproxyNode final : public Node {
   void check_passed(int server);
   void check_failed(int server, const std::string& why);
   Time check_interval(const Server& s) const;
+  // How long a probe of server s lasts and whether it passes.
+  std::pair<Time, bool> probe(const Server& s) const;
   void schedule_check(int server, Time at);
+  // on-marked-down shutdown-sessions: cuts the requests in flight on it.
+  void shutdown_sessions(int server);
   void observe(int server, CallOutcome outcome);
   void set_effective_weight(int server, int weight);
 
@@ -118,6 +128,7 @@ class HaproxyNode final : public Node {
   std::size_t leastconn_cursor_ = 0;
   std::uint32_t next_token_ = 0;
   sim::RandomStream rng_;
+  sim::RandomStream check_rng_;  // spread-checks jitter
 };
 
 }  // namespace models

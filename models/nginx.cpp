@@ -54,7 +54,7 @@ void NginxNode::call_failed(RequestId id, Request& r, FailureReason cause) {
     if (++h.fails >= config_.max_fails && now >= h.unavailable_until) {
       h.unavailable_until = now + config_.fail_timeout;
       h.fails = 0;
-      stack_.trace("detect: " + name_ + " marks " + stack_.node(f.downstream).name() + " unavailable");
+      stack_.detection(*this, "detect: " + name_ + " marks " + stack_.node(f.downstream).name() + " unavailable");
     }
   }
   if (upstream < 8) f.tried_mask = static_cast<std::uint8_t>(f.tried_mask | (1u << upstream));

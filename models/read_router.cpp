@@ -59,7 +59,7 @@ void ReadRouter::on_shun(std::uint64_t server) {
   if (s.shunned || !app_.host().up()) return;
   s.shunned = true;
   Node& db = *stack_.tier_nodes(db_tier_)[server];
-  stack_.trace("detect: " + app_.name() + "'s router shuns " + db.name());
+  stack_.detection(app_, "detect: " + app_.name() + "'s router shuns " + db.name());
   kill_connections(db);
 }
 

@@ -341,10 +341,18 @@ void Stack::reset_connections_through(Node& through, std::size_t address) {
 }
 
 void Stack::trace(const std::string& text) {
-  if (text.rfind("detect:", 0) == 0 || text.rfind("vrrp:", 0) == 0 || text.rfind("failover:", 0) == 0) {
-    slo_.detection(sim_.now());
-  }
+  if (text.rfind("vrrp:", 0) == 0 || text.rfind("failover:", 0) == 0) slo_.detection(sim_.now());
   if (trace_) trace_(sim_.now(), text);
+}
+
+void Stack::detection(const Node& by, const std::string& text) {
+  if (carries_traffic(by)) slo_.detection(sim_.now());
+  if (trace_) trace_(sim_.now(), text);
+}
+
+bool Stack::carries_traffic(const Node& node) const {
+  if (!node.answering()) return false;
+  return node.tier_index() != 0 || clients_->entry().holds_address(node);
 }
 
 

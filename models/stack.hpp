@@ -110,6 +110,11 @@ class Stack {
   void reset_connections_through(Node& node, std::size_t address);
   // A line for the fault timeline (--trace-faults), if anyone listens.
   void trace(const std::string& text);
+  // A line for the timeline from a node that detected a failure (a server
+  // marked down). It is the fault's detection only if `by` carries traffic:
+  // a VRRP backup's checks change nothing until it holds the address.
+  void detection(const Node& by, const std::string& text);
+  bool carries_traffic(const Node& node) const;
   void set_trace(std::function<void(Time, const std::string&)> sink) { trace_ = std::move(sink); }
   Clients& clients() { return *clients_; }
 

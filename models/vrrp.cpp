@@ -1,5 +1,7 @@
 #include "models/vrrp.hpp"
 
+#include <algorithm>
+
 #include "models/node.hpp"
 #include "models/stack.hpp"
 
@@ -46,6 +48,11 @@ Node* EntryAddresses::node_at(std::size_t address) const {
   const Address& a = addresses_[address];
   if (a.owner < 0 || stack_.simulation().now() < a.ready_at) return nullptr;
   return nodes_[static_cast<std::size_t>(a.owner)];
+}
+
+bool EntryAddresses::holds_address(const Node& node) const {
+  return std::any_of(addresses_.begin(), addresses_.end(),
+                     [&node](const Address& a) { return a.owner == node.index_in_tier(); });
 }
 
 Node* EntryAddresses::node_for(const Request& attempt) const { return node_at(address_of(attempt)); }

@@ -49,6 +49,8 @@ class EntryAddresses {
   }
   // The node behind a given address, or nullptr.
   Node* node_at(std::size_t address) const;
+  // Whether the node owns an address (during ARP convergence too).
+  bool holds_address(const Node& node) const;
 
   void node_down(const Node& node, bool graceful);
   void node_up(const Node& node);

@@ -67,9 +67,10 @@ void expect_year_modes(const PathGroup& g, double host_gap, double kill_gap, dou
 //    100) takes over after 3 x 1 s + 156/256 s + ARP 0.1 s, and lb1 preempts
 //    at its repair (ARP 0.1 s more); half the failures are the master's. A
 //    killed HAProxy: track_script 1 s + 156/256 s instead of 3 x advert.
-//  - web: HAProxy's default checks: inter/2 + 3 probes of inter (2 s) each
-//    for a silent host = 7 s; refused: inter/2 + 2 x fastinter (+ 3 round
-//    trips of 0.2 ms).
+//  - web: HAProxy's default checks, each starting inter after the previous
+//    one ended: half a check cycle (inter + a round trip of 0.2 ms), then 3
+//    checks of inter (2 s) for a silent host with 2 gaps of inter = 11 s;
+//    refused: the same with 3 checks of one round trip, about 5 s.
 //  - app: a killed app is refused and nginx moves on (no gap); a crashed
 //    host is never marked down, because HAProxy's timeout server (30 s)
 //    cancels nginx's call before its 60 s connect timeout: each app node is
@@ -90,7 +91,8 @@ TEST(FaultGroups, ScaleUpYear) {
   }
   const double master_down = 3.0 + 156.0 / 256.0;
   expect_year_modes(group(r, "lb"), (master_down + 0.1 + 0.1) / 2, (1.0 + 156.0 / 256.0 + 0.1 + 0.1) / 2);
-  expect_year_modes(group(r, "web"), 1.0 + 2.0 + 2 * 2.0, 1.0 + 200e-6 + 2 * 2.0);
+  const double half_cycle = (2.0 + 200e-6) / 2;
+  expect_year_modes(group(r, "web"), half_cycle + 3 * 2.0 + 2 * 2.0, half_cycle + 3 * 200e-6 + 2 * 2.0);
   expect_year_modes(group(r, "app"), 0.0, 0.0);
   expect_year_modes(group(r, "db"), 30.0 / 2, 30.0 / 2);
   const PathGroup& app = group(r, "app nodes (each needed)");
@@ -151,10 +153,10 @@ TEST(FaultGroups, RouterMakesADeadReplicaADetectionGap) {
 
 // Stages 1 and 2: web, app and db share server1 and server2, so those hosts
 // are the units (two, not six): a host crash fails its three nodes once. The
-// group survives one host: web behind HAProxy's checks (7 s), app behind a
+// group survives one host: web behind HAProxy's checks (11 s), app behind a
 // local nginx that dies with it (no gap), db by failover. A host crash costs
 // the longest gap of its nodes: 30 s when it holds the primary (half the
-// time), else 7 s; the replica's reads are a group of their own.
+// time), else 11 s; the replica's reads are a group of their own.
 TEST(FaultGroups, ColocatedStagesCountEachHostOnce) {
   for (const char* file : {"1-distributed-year.yaml", "2-secured-monitored-year.yaml"}) {
     SCOPED_TRACE(file);
@@ -171,8 +173,9 @@ TEST(FaultGroups, ColocatedStagesCountEachHostOnce) {
     const FailureMode& host = servers.group.modes[0];
     EXPECT_EQ(host.name, "host crash (faults.0)");
     EXPECT_NEAR(seconds(host.mttf), 180 * kDay, 1e-3);  // per host: once, not once per node
-    EXPECT_NEAR(seconds(host.failover_gap), (30.0 + 7.0) / 2, 1e-6);
-    const double gaps[] = {1.0 + 200e-6 + 2 * 2.0, 0.0, 15.0};
+    const double half_cycle = (2.0 + 200e-6) / 2;
+    EXPECT_NEAR(seconds(host.failover_gap), (30.0 + half_cycle + 3 * 2.0 + 2 * 2.0) / 2, 1e-6);
+    const double gaps[] = {half_cycle + 3 * 200e-6 + 2 * 2.0, 0.0, 15.0};
     const char* tiers[] = {"web", "app", "db"};
     for (std::size_t t = 0; t < 3; ++t) {
       const FailureMode& kill = servers.group.modes[t + 1];
@@ -201,7 +204,8 @@ TEST(FaultGroups, SingleServerIsOneUnit) {
 }
 
 // A web pair behind one HAProxy whose checks (inter 4 s, fall 2) find a
-// killed server after inter/2 + 1 x 4 s = 6 s (round trips are 0 here).
+// killed server after inter/2 + 1 x 4 s = 6 s (round trips are 0 here), a
+// crashed one after inter/2 + 2 timed-out checks of 4 s + 4 s = 14 s.
 std::string pair_scenario(const std::string& fault) {
   return R"(
 name: web-pair
@@ -299,8 +303,8 @@ TEST(FaultGroups, FailureDomains) {
   const auto one = with_racks("  h1: { machine: box, labels: { rack: rack-a } }\n  h2: { machine: box }\n");
   const PathGroup& survived = group(one, "domain rack-a");
   EXPECT_EQ(survived.group.needed, 0);
-  // A silent host: inter/2 + 2 probes of inter = 2 + 8 s.
-  EXPECT_NEAR(seconds(survived.group.modes[0].failover_gap), 10.0, 1e-9);
+  // A silent host: inter/2 + 2 checks of inter + 1 gap of inter = 2 + 8 + 4 s.
+  EXPECT_NEAR(seconds(survived.group.modes[0].failover_gap), 14.0, 1e-9);
 }
 
 // One-off and gray faults are listed, not modelled; without a stochastic
@@ -317,17 +321,17 @@ TEST(FaultGroups, IgnoredFaults) {
 }
 
 // The analytic availability against a simulated run. Two web servers behind
-// HAProxy (inter 4 s, fall 2: a crashed one is marked down 2 + 4 + 4 = 10 s
-// after its crash), crashes exp(10m), repairs exp(2m) by one crew: rho 0.2,
-// U = 2 rho^2 / (1 + 2 rho + 2 rho^2) = 5.41% for both down, plus the gaps,
-// 2 lambda pi0 x 10 s = 2.25%. The simulation counts 2 s windows with a
+// HAProxy (inter 4 s, fall 2: a crashed one is marked down 2 + 4 + 4 + 4 =
+// 14 s after its crash), crashes exp(10m), repairs exp(2m) by one crew: rho
+// 0.2, U = 2 rho^2 / (1 + 2 rho + 2 rho^2) = 5.41% for both down, plus the
+// gaps, 2 lambda pi0 x 14 s = 3.15%. The simulation counts 2 s windows with a
 // failure as down; a bad stretch of length D covers D / w + 1 windows on
 // average, so the expected measure adds one window per failure episode (each
 // failure: a gap or an outage). Over 150 h there are about 240 outages; their
 // total length has a relative sd of about sqrt(2 / 240) = 9% (exponential
 // durations), 0.5 points of the 5.4%; the 1200 gaps add less than 0.1 point.
 // Six seeds gave a spread of 0.5 points. The tolerance, 1.6 points, is 3 sd;
-// ignoring the gaps (2.25) or the shared crew (2.6) would fail it.
+// ignoring the gaps (3.15) or the shared crew (2.6) would fail it.
 TEST(FaultGroups, AgreesWithTheSimulation) {
   const std::string yaml = R"(
 name: availability-check

@@ -479,6 +479,24 @@ TEST(FailureHandling, EveryBackoffForm) {
   EXPECT_EQ(set.workload.client.backoff.cap, 8 * sim::kSecond);
 }
 
+// `redispatch: N` is option redispatch N (0 included); spread_checks and
+// on_marked_down as written.
+TEST(FailureHandling, RedispatchIntervalSpreadChecksAndOnMarkedDown) {
+  std::string text = kFaulty;
+  text.replace(text.find("redispatch: true"), 16, "redispatch: -2, spread_checks: 5");
+  text.replace(text.find("health_check: true"), 18, "health_check: { on_marked_down: shutdown-sessions }");
+  const auto c = load(text);
+  const auto& lb = std::get<models::HaproxyConfig>(c.tiers[0].kind);
+  EXPECT_TRUE(lb.redispatch);
+  EXPECT_EQ(lb.redispatch_after, -2);
+  EXPECT_EQ(lb.spread_checks, 5);
+  EXPECT_TRUE(lb.health_check->shutdown_sessions_on_down);
+  text.replace(text.find("redispatch: -2"), 14, "redispatch: 0");
+  const auto zero = load(text);
+  EXPECT_TRUE(std::get<models::HaproxyConfig>(zero.tiers[0].kind).redispatch);
+  EXPECT_EQ(std::get<models::HaproxyConfig>(zero.tiers[0].kind).redispatch_after, 0);
+}
+
 TEST(FailureHandling, TierSettings) {
   const auto c = load(kFaulty);
   const auto& lb = std::get<models::HaproxyConfig>(c.tiers[0].kind);
@@ -488,6 +506,9 @@ TEST(FailureHandling, TierSettings) {
   EXPECT_EQ(lb.health_check->fall, 3);
   EXPECT_EQ(lb.retries, 2);
   EXPECT_TRUE(lb.redispatch);
+  EXPECT_EQ(lb.redispatch_after, -1);  // option redispatch with no N: the last retry
+  EXPECT_EQ(lb.spread_checks, 0);
+  EXPECT_FALSE(lb.health_check->shutdown_sessions_on_down);
   EXPECT_EQ(lb.timeout_connect, 2 * sim::kSecond);
   EXPECT_EQ(lb.timeout_queue, 2 * sim::kSecond);  // follows timeout_connect
   EXPECT_EQ(lb.timeout_server, 30 * sim::kSecond);
@@ -993,7 +1014,14 @@ TEST(ScenarioErrors, FailureHandlingAndFaultChecks) {
        "expected a positive duration"},
       {"health_check: true", "health_check: { fall: 0 }", "tiers.lb.health_check.fall", "expected a positive integer"},
       {"retries: 2", "retries: -1", "tiers.lb.retries", "expected a non-negative integer"},
-      {"redispatch: true", "redispatch: 1", "tiers.lb.redispatch", "expected true or false"},
+      {"redispatch: true", "redispatch: yes", "tiers.lb.redispatch", "expected true, false or an integer N"},
+      {"redispatch: true", "redispatch: 1.5", "tiers.lb.redispatch", "expected true, false or an integer N"},
+      {"redispatch: true", "redispatch: -3", "tiers.lb.redispatch", "but there are only 2 retries"},
+      {"redispatch: true", "redispatch: true, spread_checks: 51", "tiers.lb.spread_checks", "no larger than 50"},
+      {"redispatch: true", "redispatch: true, spread_checks: -1", "tiers.lb.spread_checks",
+       "expected a non-negative integer"},
+      {"health_check: true", "health_check: { on_marked_down: kill }", "tiers.lb.health_check.on_marked_down",
+       "expected one of shutdown-sessions"},
       {"timeout_connect: 2s", "timeout_connect: 0s", "tiers.lb.timeout_connect", "expected a positive duration"},
       {"priority: [100, 200]", "priority: [100]", "tiers.lb.vrrp.priority", "expected 2 priorities"},
       {"priority: [100, 200]", "priority: [100, 255]", "tiers.lb.vrrp.priority.1", "no larger than 254"},

@@ -114,10 +114,11 @@ ScenarioConfig checked_scenario(bool redispatch) {
   return config;
 }
 
-// A silent host: each probe runs into its timeout (inter, as `timeout
-// check` is unset), and three failures in a row mark the server down. The
-// first failing probe starts within one inter of the crash, so detection
-// takes between 3 x 2 s and 2 s + 3 x 2 s.
+// A silent host: each check runs into its timeout (inter, as `timeout
+// check` is unset), the next starting inter after it ended, and three
+// failures in a row mark the server down. The first failing check starts
+// within one inter of the crash, so detection takes 3 x 2 s + 2 x 2 s plus
+// up to 2 s (HAProxy 2.6 measured 10.26 to 11.31 s).
 TEST(HealthChecks, HostCrashIsMarkedDownAfterFallFailedProbes) {
   ScenarioConfig config = checked_scenario(true);
   const Time crash = 30 * sim::kSecond;
@@ -126,13 +127,13 @@ TEST(HealthChecks, HostCrashIsMarkedDownAfterFallFailedProbes) {
   run.sim.run_until(config.run.duration);
   const Time detected = run.first_trace("lb1 marks web1 DOWN");
   ASSERT_GT(detected, 0);
-  EXPECT_GE(detected - crash, 6 * sim::kSecond);
-  EXPECT_LE(detected - crash, 8 * sim::kSecond);
+  EXPECT_GE(detected - crash, 10 * sim::kSecond);
+  EXPECT_LT(detected - crash, 12 * sim::kSecond);
 }
 
 // Until then requests still go to web1. Without redispatch, they retry the
-// dead server and fail (503 after retries); with it, the last retry goes to
-// web2 and they succeed, late.
+// dead server and fail (503 after retries); with it (roundrobin, two
+// servers UP), the first retry goes to web2 and they succeed, late.
 TEST(HealthChecks, RequestsBeforeDetectionFailOrAreRedispatched) {
   const Time crash = 30 * sim::kSecond;
   ScenarioConfig plain = checked_scenario(false);
@@ -145,8 +146,9 @@ TEST(HealthChecks, RequestsBeforeDetectionFailOrAreRedispatched) {
   EXPECT_GT(without.totals.failed[connect_failed], 100u);
   EXPECT_EQ(with.totals.failed[connect_failed], 0u);
   EXPECT_EQ(with.totals.failed_total(), 0u);
-  // The redispatched ones waited out three connect timeouts and pauses.
-  EXPECT_GT(with.latency.max(), 3 * 5 * sim::kSecond);
+  // The redispatched ones waited out one connect timeout (5 s), no more.
+  EXPECT_GE(with.latency.max(), 5 * sim::kSecond);
+  EXPECT_LT(with.latency.max(), 6 * sim::kSecond);
 }
 
 // In stage 0 the one server is a single point of failure: while it is down

@@ -167,20 +167,22 @@ ScenarioConfig observing(models::Observe observe, models::OnError on_error) {
 //   fail-check:   every 10 errors are one of the fall=3 failed checks (~0.3 s)
 //   fastinter:    10 errors bring the next probe to 0.5 s away, then fall=3
 //                 probes 0.5 s apart                   (~0.1 + 1.5 s)
-//   active only:  the first probe within inter = 2 s, then 2 fastinters:
-//                 between 1 s and 3 s.
+//   active only:  lb1 checks web1 every 2.0002 s from 0 (inter after each
+//                 check's round trip); the kill, at 30.1 s, comes 0.097 s
+//                 after one, so the next starts 1.9 s later, then 2
+//                 fastinters: 2.9 s.
 // Bounds are 5 sd of the error arrivals (0.03 s per 10 errors) wide.
 TEST(PassiveChecks, EachOnErrorModeTakesARefusingServerOutFasterThanActiveChecks) {
   using models::Observe;
   using models::OnError;
-  const FaultConfig kill = scheduled(FaultKind::kProcessCrash, "web1", 30 * sim::kSecond, 0);
+  const FaultConfig kill = scheduled(FaultKind::kProcessCrash, "web1", 30 * sim::kSecond + 100 * sim::kMillisecond, 0);
   const Detection active = detect(observing(Observe::kOff, OnError::kFailCheck), kill);
   const Detection fastinter = detect(observing(Observe::kLayer4, OnError::kFastinter), kill);
   const Detection fail_check = detect(observing(Observe::kLayer4, OnError::kFailCheck), kill);
   const Detection sudden_death = detect(observing(Observe::kLayer4, OnError::kSuddenDeath), kill);
   const Detection mark_down = detect(observing(Observe::kLayer4, OnError::kMarkDown), kill);
   const Time ms = sim::kMillisecond;
-  EXPECT_GE(active.after, 1000 * ms);
+  EXPECT_GE(active.after, 2800 * ms);
   EXPECT_LE(active.after, 3000 * ms);
   EXPECT_GE(fastinter.after, 1500 * ms);
   EXPECT_LE(fastinter.after, 1750 * ms);
