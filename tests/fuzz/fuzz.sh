@@ -15,7 +15,7 @@ build="$(cd "$1" && pwd)"
 seconds="$2"
 shift 2
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(scenario override distribution vary import)
+[ ${#names[@]} -gt 0 ] || names=(scenario override distribution vary)
 
 keep=${WORKDIR:+1}
 work="${WORKDIR:-$(mktemp -d)}"
