@@ -107,7 +107,7 @@ Combined combined(const RedundancyGroup& g) {
     gap += r * sim::to_seconds(m.failover_gap);
   }
   if (rate == 0.0) return {};
-  return {sim::to_time(1e9 / rate), sim::to_time(1e9 * repair / rate), sim::to_time(1e9 * gap / rate)};
+  return {sim::to_time_unbounded(1e9 / rate), sim::to_time(1e9 * repair / rate), sim::to_time(1e9 * gap / rate)};
 }
 
 // The derived group behind result group i, if the scenario's faults gave them.

@@ -58,8 +58,8 @@ FailureMode merged(const std::vector<FailureMode>& modes) {
     unlimited = unlimited || m.repair_crews == 0;
     crews += m.repair_crews;
   }
-  return FailureMode{"all modes", sim::to_time(1e9 / rate), sim::to_time(1e9 * repair / rate), unlimited ? 0 : crews,
-                     sim::to_time(1e9 * gap / rate), false, false};
+  return FailureMode{"all modes", sim::to_time_unbounded(1e9 / rate), sim::to_time(1e9 * repair / rate), unlimited ? 0 : crews,
+                     sim::to_time_unbounded(1e9 * gap / rate), false, false};
 }
 
 // Every (i_1 .. i_m) with sum <= n, ordered by sum: each state with units

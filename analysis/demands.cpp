@@ -249,7 +249,7 @@ void Builder::add_workload() {
     w.users = closed->users;
     w.think = closed->think.mean() * 1e-9;
     w.load_note = fmt::format("{} users, mean think time {}", closed->users,
-                              sim::format_duration(sim::to_time(closed->think.mean())));
+                              sim::format_duration(sim::to_time_unbounded(closed->think.mean())));
     return;
   }
   const auto& schedule = std::get<models::OpenArrivals>(config_.workload.arrivals).schedule;

@@ -38,7 +38,7 @@ bool stops_nodes(FaultKind kind) {
 }
 
 double seconds(sim::Time t) { return sim::to_seconds(t); }
-std::string text(double s) { return sim::format_duration(sim::to_time(s * 1e9)); }
+std::string text(double s) { return sim::format_duration(sim::to_time_unbounded(s * 1e9)); }
 
 // What a node's failure does to the requests sent its way.
 struct Effect {
@@ -565,10 +565,10 @@ class Builder {
   FailureMode mode_of(const FaultConfig& fault, std::size_t f, std::string name, double share, double gap) const {
     FailureMode m;
     m.name = fmt::format("{} ({})", name, fault_name(f));
-    m.mttf = sim::to_time(fault.mttf->mean() / share);
-    m.mttr = sim::to_time(fault.mttr->mean());
+    m.mttf = sim::to_time_unbounded(fault.mttf->mean() / share);
+    m.mttr = sim::to_time_unbounded(fault.mttr->mean());
     m.repair_crews = fault.repair_crews;
-    m.failover_gap = sim::to_time(gap * 1e9);
+    m.failover_gap = sim::to_time_unbounded(gap * 1e9);
     m.exponential_failures = fault.mttf->kind() == sim::Distribution::Kind::kExponential;
     m.exponential_repairs = fault.mttr->kind() == sim::Distribution::Kind::kExponential;
     return m;

@@ -35,6 +35,7 @@
 #include "experiment/sweep.hpp"
 #include "import/scenario.hpp"
 #include "loader/scenario_loader.hpp"
+#include "loader/text_util.hpp"
 #include "sim/time.hpp"
 
 namespace {
@@ -44,6 +45,8 @@ namespace po = boost::program_options;
 
 constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
+// The overload guard stopped a run (models::RunLimitExceeded).
+constexpr int kExitOverload = 3;
 
 constexpr std::string_view kDefaultScenario = "3-scale-up.yaml";
 
@@ -144,6 +147,7 @@ std::string duration_flag(const std::string& text) {
   if (!value || *value == 0) {
     throw UsageError(fmt::format("--duration: expected a positive duration such as 30s or 5m, found \"{}\"", text));
   }
+  if (*value > sim::kHorizon) throw UsageError(fmt::format("--duration: {}", loader::detail::horizon_problem(text)));
   return text;
 }
 
@@ -286,6 +290,9 @@ int run_command(const std::vector<std::string>& args) {
   if (!window || *window <= 0) {
     throw UsageError(fmt::format("--window: expected a duration such as 1s, found \"{}\"", vm["window"].as<std::string>()));
   }
+  if (*window > sim::kHorizon) {
+    throw UsageError(fmt::format("--window: {}", loader::detail::horizon_problem(vm["window"].as<std::string>())));
+  }
   if (vm.count("timeseries") || vm["trace-faults"].as<bool>()) {
     // Replication 0 once more, instrumented; the file is written whole or not at all.
     std::optional<cli::TimeseriesCsv> csv;
@@ -315,7 +322,7 @@ int run_command(const std::vector<std::string>& args) {
       // One run: its simulated time says more than a bar.
       line.emplace(config.run.duration);
       progress = [&line, &config](double done, double, std::uint64_t events) {
-        line->update(sim::to_time(done * static_cast<double>(config.run.duration)), events);
+        line->update(sim::to_time_unbounded(done * static_cast<double>(config.run.duration)), events);
       };
     }
     result = experiment::run_experiment(config, options, progress);
@@ -439,7 +446,8 @@ int sweep_command(const std::vector<std::string>& args) {
   const auto format = format_name == "csv" ? experiment::SweepFormat::kCsv : experiment::SweepFormat::kJsonl;
   std::vector<experiment::Vary> varies;
   for (const auto& text : vm["vary"].as<std::vector<std::string>>()) varies.push_back(experiment::parse_vary(text));
-  const experiment::SweepPlan plan = experiment::plan_sweep(vm["scenario"].as<std::string>(), changes, varies);
+  experiment::SweepPlan plan = experiment::plan_sweep(vm["scenario"].as<std::string>(), changes, varies);
+  plan.settings = experiment::sweep_settings(vm["scenario"].as<std::string>(), changes, options);
   const fs::path output = vm["output"].as<std::string>();
   experiment::SweepFile file(output, format, plan);
   if (file.done() > 0 && !vm["quiet"].as<bool>()) {
@@ -624,7 +632,11 @@ int dispatch(const std::vector<std::string>& args) {
                                *command));
 }
 
-void print_error(std::string_view message) { std::cerr << "tiersim: error: " << message << std::endl; }
+// Messages may quote file names and system errors: printable() keeps them
+// valid UTF-8 without control characters.
+void print_error(std::string_view message) {
+  std::cerr << "tiersim: error: " << loader::detail::printable(message) << std::endl;
+}
 
 }  // namespace
 
@@ -641,6 +653,9 @@ int main(int argc, char** argv) {
   } catch (const experiment::InputError& e) {
     print_error(e.what());
     return kExitBadInput;
+  } catch (const models::RunLimitExceeded& e) {
+    print_error(e.what());
+    return kExitOverload;
   } catch (const config_import::ImportError& e) {
     print_error(e.what());
     return kExitBadInput;

@@ -39,7 +39,7 @@ void ProgressBar::update(double done, double total, std::uint64_t events) {
   const int filled = static_cast<int>(fraction * kBarWidth);
   std::string eta = "-";
   if (done > *first_done_) {
-    eta = sim::format_duration(sim::to_time((total - done) * wall / (done - *first_done_) * 1e9));
+    eta = sim::format_duration(sim::to_time_unbounded((total - done) * wall / (done - *first_done_) * 1e9));
   }
   // \x1b[K erases what a longer previous line left behind.
   fmt::print(stderr, "\r[{:#<{}}{:-<{}}] {:.0f}/{:.0f} {}  ETA {}  {} events/s\x1b[K", "", filled, "",

@@ -18,6 +18,8 @@
 #include "experiment/interrupt.hpp"
 #include "experiment/metrics.hpp"
 #include "experiment/summary.hpp"
+#include "loader/text_util.hpp"
+#include "sim/random.hpp"
 #include "sim/units.hpp"
 
 namespace experiment {
@@ -199,6 +201,26 @@ std::string csv_header(const SweepPlan& plan) {
   return text + "\n";
 }
 
+// Says which part of the settings differs: "scenario:H changes:H replications:R".
+std::string settings_mismatch(std::size_t p, const std::string& found, const std::string& wanted) {
+  const auto part = [](const std::string& settings, std::string_view name) {
+    const auto start = settings.find(std::string(name) + ":");
+    if (start == std::string::npos) return std::string();
+    return settings.substr(start, settings.find(' ', start) - start);
+  };
+  std::vector<std::string> differ;
+  if (part(found, "scenario") != part(wanted, "scenario")) differ.push_back("the scenario file's content");
+  if (part(found, "changes") != part(wanted, "changes")) differ.push_back("--set, --seed or --duration");
+  if (part(found, "replications") != part(wanted, "replications")) {
+    differ.push_back("--replications, --precision or --max-replications");
+  }
+  std::string what;
+  for (std::size_t i = 0; i < differ.size(); ++i) what += (i == 0 ? "" : i + 1 == differ.size() ? " and " : ", ") + differ[i];
+  return fmt::format("row {} was made with other settings (these differ: {}; the file has \"{}\", this sweep \"{}\"); "
+                     "resume with the command that started it",
+                     p + 1, what.empty() ? "the settings column" : what, found, wanted);
+}
+
 [[noreturn]] void fail(const fs::path& path, std::string_view what) {
   throw std::system_error(errno, std::generic_category(), fmt::format("{} {}", what, path.string()));
 }
@@ -265,7 +287,24 @@ std::vector<std::string> SweepPlan::columns() const {
     out.push_back(m + "_lo");
     out.push_back(m + "_hi");
   }
+  if (!settings.empty()) out.push_back("settings");
   return out;
+}
+
+std::string sweep_settings(const fs::path& scenario, const std::vector<loader::Override>& overrides,
+                           const Options& options) {
+  std::string text, error;
+  if (!loader::detail::read_text_file(scenario, text, error)) {
+    throw InputError(fmt::format("{}: cannot read the scenario: {}", scenario.string(), error));
+  }
+  std::string changes;
+  for (const auto& o : overrides) changes += o.path + "=" + o.value + "\n";
+  std::string replications = std::to_string(options.replications);
+  if (options.precision) {
+    replications = fmt::format("{}-{}/precision:{}", options.replications, options.max_replications, *options.precision);
+  }
+  return fmt::format("scenario:{:016x} changes:{:016x} replications:{}", sim::fnv1a64(text), sim::fnv1a64(changes),
+                     replications);
 }
 
 SweepPlan plan_sweep(const fs::path& scenario, const std::vector<loader::Override>& overrides,
@@ -355,6 +394,7 @@ SweepFile::SweepFile(const fs::path& path, SweepFormat format, const SweepPlan& 
     if (!line.starts_with(row_prefix(plan, p, format))) {
       reject(fmt::format("row {} is not point {} ({}) of this sweep", p + 1, p + 1, cells_text(plan, p)));
     }
+    std::string settings;
     if (format == SweepFormat::kJsonl) {
       const auto row = ordered_json::parse(line, nullptr, false);
       std::vector<std::string> keys;
@@ -362,7 +402,11 @@ SweepFile::SweepFile(const fs::path& path, SweepFormat format, const SweepPlan& 
         for (const auto& [key, value] : row.items()) keys.push_back(key);
       }
       if (keys != columns) reject(fmt::format("row {} has other keys than this sweep's rows", p + 1));
+      if (!plan.settings.empty() && row["settings"].is_string()) settings = row["settings"].get<std::string>();
+    } else if (!plan.settings.empty()) {
+      settings = std::string(line.substr(line.rfind(',') + 1));
     }
+    if (settings != plan.settings) reject(settings_mismatch(p, settings, plan.settings));
   }
   if (whole < content.size() && ::ftruncate(fd_, static_cast<off_t>(whole)) != 0) {
     ::close(fd_);
@@ -400,6 +444,7 @@ std::string sweep_row(const SweepPlan& plan, std::size_t p, const Experiment& e,
       row[name + "_lo"] = interval ? ordered_json(*(*estimate)->lo) : ordered_json();
       row[name + "_hi"] = interval ? ordered_json(*(*estimate)->hi) : ordered_json();
     }
+    if (!plan.settings.empty()) row["settings"] = plan.settings;
     return row.dump() + "\n";
   }
   std::string text = row_prefix(plan, p, format);
@@ -414,6 +459,7 @@ std::string sweep_row(const SweepPlan& plan, std::size_t p, const Experiment& e,
       text += ",,,";
     }
   }
+  if (!plan.settings.empty()) text += "," + csv_cell(plan.settings);
   return text + "\n";
 }
 

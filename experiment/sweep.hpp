@@ -43,11 +43,21 @@ struct SweepPlan {
   std::vector<std::string> keys;     // the varied keys, in --vary order
   std::vector<SweepPoint> points;    // the grid, the first --vary outermost
   std::vector<std::string> metrics;  // every headline metric of any point
+  // What else decides the rows (sweep_settings); empty: no settings column.
+  std::string settings;
 
   // keys, "replications", "warmup_s", then each metric followed by its
-  // "_lo" and "_hi" interval columns.
+  // "_lo" and "_hi" interval columns, then "settings" when it is set.
   std::vector<std::string> columns() const;
 };
+
+// The settings every row of a sweep is made with, as one cell:
+// "scenario:H changes:H replications:R", H being 64-bit FNV-1a digests of the
+// scenario file's bytes and of the --set, --seed and --duration changes in
+// order, R the replication count (and with --precision, its target and
+// bounds). A resumed sweep must match it row for row.
+std::string sweep_settings(const std::filesystem::path& scenario, const std::vector<loader::Override>& overrides,
+                           const Options& options);
 
 // Loads the scenario for every point (`overrides` first, then the point's
 // values), so that every bad key or value is an InputError before anything runs.
@@ -58,8 +68,9 @@ SweepPlan plan_sweep(const std::filesystem::path& scenario, const std::vector<lo
 class SweepFile {
  public:
   // Creates the file (a CSV starts with its header), or resumes one: its
-  // columns and its rows' varied values must be this plan's, else InputError
-  // and the file is left as it was; a partial last line is cut off.
+  // columns, its rows' varied values and their settings must be this plan's,
+  // else InputError and the file is left as it was; a partial last line is
+  // cut off.
   SweepFile(const std::filesystem::path& path, SweepFormat format, const SweepPlan& plan);
   ~SweepFile();
   SweepFile(const SweepFile&) = delete;

@@ -114,10 +114,15 @@ class Parser {
   }
 
   void open_block(Statement& statement, const Position& at) {
+    // Real configurations nest a few levels; the bound keeps a malformed file from exhausting the stack.
+    if (++depth_ > kMaxDepth) throw ImportError(at, fmt::format("blocks nested more than {} deep", kMaxDepth));
     statement.has_block = true;
     statement.block_at = at;
     statement.block = block(&at);
+    --depth_;
   }
+
+  static constexpr int kMaxDepth = 64;
 
   Statement statement() {
     Statement result;
@@ -146,6 +151,7 @@ class Parser {
   std::vector<Token> tokens_;
   BlockSyntax syntax_;
   std::size_t next_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -241,7 +241,7 @@ bool loader_accepts(const std::string& tier_key, const std::string& value) {
   const std::string probe = tier_key + "=" + value;
   const auto found = known.find(probe);
   if (found != known.end()) return found->second;
-  std::string yaml = "name: probe\nmachines: { m: { cores: 1 } }\ntiers:\n  lb: { kind: haproxy, count: 2, machine: m, health_check: true }\n  web: { kind: server, machine: m }\nworkload: { arrivals: poisson(1/s), classes: { c: {} } }\n";
+  std::string yaml = "name: probe\nmachines: { m: { cores: 1 } }\ntiers:\n  lb: { kind: haproxy, count: 2, machine: m, health_check: { inter: 2s } }\n  web: { kind: server, machine: m }\nworkload: { arrivals: poisson(1/s), classes: { c: {} } }\n";
   bool accepted = true;
   try {
     (void)loader::load_scenario_text(yaml, "probe", fs::current_path(), {{"tiers.lb." + tier_key, value}});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -25,22 +26,35 @@ int paren_balance(std::string_view text) {
 
 bool is_plain_scalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() == "?"; }
 
-// Records where each document starts; ignores everything else.
-class DocumentStarts : public YAML::EventHandler {
+// Records where each document starts, and the first alias that refers to a
+// map or list it is inside (`m: &a { nic: *a }`). yaml-cpp 0.7 accepts such
+// an alias and builds a cyclic tree, which would be infinite to walk.
+class DocumentScan : public YAML::EventHandler {
  public:
-  explicit DocumentStarts(std::vector<YAML::Mark>& starts) : starts_(starts) {}
+  explicit DocumentScan(std::vector<YAML::Mark>& starts) : starts_(starts) {}
   void OnDocumentStart(const YAML::Mark& mark) override { starts_.push_back(mark); }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (!self_alias_ && std::find(open_.begin(), open_.end(), anchor) != open_.end()) self_alias_ = mark;
+  }
   void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open_.push_back(anchor);
+  }
+  void OnSequenceEnd() override { open_.pop_back(); }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    open_.push_back(anchor);
+  }
+  void OnMapEnd() override { open_.pop_back(); }
+
+  const std::optional<YAML::Mark>& self_alias() const { return self_alias_; }
 
  private:
   std::vector<YAML::Mark>& starts_;
+  std::vector<YAML::anchor_t> open_;  // anchors of the open maps and lists (0: none)
+  std::optional<YAML::Mark> self_alias_;
 };
 
 class Builder {
@@ -165,8 +179,13 @@ Node parse_yaml(const std::string& yaml, std::shared_ptr<const std::string> orig
     // parser rather than a second document.
     std::istringstream stream(yaml);
     YAML::Parser parser(stream);
-    DocumentStarts counter(starts);
-    for (int i = 0; i < 3 && parser.HandleNextDocument(counter); ++i) {
+    DocumentScan scan(starts);
+    for (int i = 0; i < 3 && parser.HandleNextDocument(scan); ++i) {
+    }
+    if (scan.self_alias()) {
+      throw error_at(*scan.self_alias(),
+                     "this YAML alias refers to the anchor of a map or list that contains it, so its value "
+                     "would contain itself");
     }
     document = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {

@@ -28,7 +28,9 @@ std::string format_message(const std::string& file, int line, int column, const 
   if (!key_path.empty()) out += key_path + ": ";
   out += message;
   if (!hint.empty()) out += fmt::format("\nhint: {}", hint);
-  return out;
+  // File and key names come from the input as they are: whatever bytes they
+  // hold, the message stays printable UTF-8.
+  return detail::printable(out);
 }
 
 }  // namespace
@@ -76,6 +78,12 @@ constexpr int kMaxVrrpPriority = 254;
 // Linux's TCP_RTO_MAX: the models stop backing off there, so a first
 // retransmission timeout this long would make the loss cost nothing.
 constexpr sim::Time kMaxRto = 120 * sim::kSecond;
+// Simulated time counts whole nanoseconds, so a rate above one event per
+// nanosecond cannot be represented: its gaps would round to nothing.
+constexpr double kMaxRate = 1e9;
+// Sizes are doubles in bytes and become times by multiplication; 2^50 keeps
+// every product far from overflow and every byte count exact.
+constexpr double kMaxSize = 0x1p50;
 
 // A value and where it sits in the scenario.
 struct Field {
@@ -204,15 +212,25 @@ sim::Time to_duration(const Field& f, bool positive) {
   const auto value = sim::parse_duration(text);
   if (!value) fail(f, detail::duration_problem(text));
   if (positive && *value == 0) expected(f, "a positive duration");
+  if (*value > sim::kHorizon) fail(f, detail::horizon_problem(text));
   return *value;
 }
 
 double to_size(const Field& f, bool positive) {
   const std::string_view what =
       positive ? "a positive size such as 512B, 4KiB or 2MB" : "a size such as 512B, 4KiB or 2MB";
-  const auto value = sim::parse_size(scalar(f, what));
+  const std::string& text = scalar(f, what);
+  const auto value = sim::parse_size(text);
   if (!value || (positive && *value <= 0.0)) expected(f, what);
+  if (*value > kMaxSize) fail(f, fmt::format("a size of at most 1024TiB (2^50 bytes) is supported, found {}", in_quotes(text)));
   return *value;
+}
+
+void check_rate(const Field& f, double rate, std::string_view text) {
+  if (rate > kMaxRate) {
+    fail(f, fmt::format("a rate of at most 1e9/s is supported (simulated time has 1 ns resolution), found {}",
+                        in_quotes(text)));
+  }
 }
 
 double to_bandwidth(const Field& f) {
@@ -224,8 +242,10 @@ double to_bandwidth(const Field& f) {
 
 double to_rate(const Field& f) {
   constexpr std::string_view kWhat = "a rate such as 600/s";
-  const auto value = sim::parse_rate(scalar(f, kWhat));
+  const std::string& text = scalar(f, kWhat);
+  const auto value = sim::parse_rate(text);
   if (!value) expected(f, kWhat);
+  check_rate(f, *value, text);
   return *value;
 }
 
@@ -472,7 +492,7 @@ class Converter {
 
   void read_run(const Field& f) {
     const MapReader run(f);
-    run.allow_only({"duration", "warmup", "seed"});
+    run.allow_only({"duration", "warmup", "seed", "max_in_flight", "max_pending_events"});
     if (const auto d = run.get("duration")) cfg_.run.duration = to_duration(*d, true);
     if (const auto w = run.get("warmup")) {
       cfg_.run.auto_warmup = w->node.type == Node::Type::kScalar && w->node.text == "auto";
@@ -483,6 +503,8 @@ class Converter {
       }
     }
     if (const auto s = run.get("seed")) cfg_.run.seed = to_seed(*s);
+    if (const auto m = run.get("max_in_flight")) cfg_.run.max_in_flight = to_int(*m, 1);
+    if (const auto m = run.get("max_pending_events")) cfg_.run.max_pending_events = to_int(*m, 1);
   }
 
   void read_machines(const Field& f) {
@@ -1110,6 +1132,7 @@ class Converter {
       if (!rate || *rate <= 0.0) {
         fail(f, fmt::format("expected a positive rate such as 600/s inside poisson(), found {}", in_quotes(inner)));
       }
+      check_rate(f, *rate, inner);
       cfg_.workload.arrivals = models::OpenArrivals{{models::RatePiece{0, *rate, 0}}};
       return;
     }
@@ -1340,6 +1363,7 @@ class Converter {
     const auto duration_argument = [&](std::string_view value, std::string_view parameter) {
       const auto t = sim::parse_duration(value);
       if (!t) fail(f, fmt::format("{}: {}: {}", form->usage, parameter, detail::duration_problem(value)));
+      if (*t > sim::kHorizon) fail(f, fmt::format("{}: {}: {}", form->usage, parameter, detail::horizon_problem(value)));
       if (*t == 0) {
         fail(f, fmt::format("{}: {}: expected a positive duration, found {}", form->usage, parameter, in_quotes(value)),
              "for retries without a wait, write backoff: none");

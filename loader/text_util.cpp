@@ -1,8 +1,11 @@
 #include "loader/text_util.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 
@@ -19,34 +22,107 @@ std::string_view trim(std::string_view text) {
 }
 
 bool read_text_file(const std::filesystem::path& file, std::string& text, std::string& error) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) {
+  // POSIX rather than streams: the file is checked (fstat on the open
+  // descriptor, so it cannot change between check and read) before a byte is
+  // read. O_NONBLOCK keeps opening a FIFO from waiting for a writer.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return false;
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    error = std::strerror(errno);
+    return false;
+  }
+  if (S_ISDIR(info.st_mode)) {
     error = "it is a directory";
     return false;
   }
-  // C stdio rather than iostreams: fopen reports the reason in errno.
-  errno = 0;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(file.c_str(), "rb"), &std::fclose);
-  if (!stream) {
-    error = errno != 0 ? std::strerror(errno) : "cannot open";
+  if (!S_ISREG(info.st_mode)) {
+    error = "it is not a regular file (a device, FIFO or socket); only regular files are read";
+    return false;
+  }
+  if (static_cast<std::uintmax_t>(info.st_size) > kMaxInputFileBytes) {
+    error = fmt::format("it has {} bytes; files of at most {} MiB are read", info.st_size, kMaxInputFileBytes >> 20);
     return false;
   }
   text.clear();
   char buffer[65536];
-  std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, stream.get())) > 0) text.append(buffer, got);
-  if (std::ferror(stream.get())) {
-    error = errno != 0 ? std::strerror(errno) : "read error";
-    return false;
+  for (;;) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got == 0) break;
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      error = std::strerror(errno);
+      return false;
+    }
+    text.append(buffer, static_cast<std::size_t>(got));
+    if (text.size() > kMaxInputFileBytes) {  // it grew while being read
+      error = fmt::format("it has more than {} MiB; files of at most {} MiB are read", kMaxInputFileBytes >> 20,
+                         kMaxInputFileBytes >> 20);
+      return false;
+    }
   }
   return true;
+}
+
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xbf;  // the range of the second byte
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) low = 0xa0;   // no overlong forms
+    if (lead == 0xed) high = 0x9f;  // no UTF-16 surrogates
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) low = 0x90;
+    if (lead == 0xf4) high = 0x8f;  // nothing above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
+  }
+  return length;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      if (const std::size_t length = utf8_sequence_length(text, i)) {
+        out.append(text.substr(i, length));
+        i += length;
+        continue;
+      }
+    }
+    if (c == '\n' || (c >= 0x20 && c < 0x7f)) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
+    ++i;
+  }
+  return out;
 }
 
 std::string in_quotes(std::string_view text) {
   constexpr std::size_t kMaxShown = 60;
   std::string out = "\"";
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (i == kMaxShown) {
+    if (i >= kMaxShown) {
       out += "...";
       break;
     }
@@ -60,6 +136,14 @@ std::string in_quotes(std::string_view text) {
       out += "\\t";
     } else if (c < 0x20 || c == 0x7f) {
       out += fmt::format("\\x{:02x}", c);
+    } else if (c >= 0x80) {
+      const std::size_t length = utf8_sequence_length(text, i);
+      if (length == 0) {
+        out += fmt::format("\\x{:02x}", c);
+      } else {
+        out.append(text.substr(i, length));
+        i += length - 1;
+      }
     } else {
       out += static_cast<char>(c);
     }
@@ -71,6 +155,10 @@ std::string in_quotes(std::string_view text) {
 std::string duration_problem(std::string_view text) {
   if (!text.empty() && text.front() == '-') return fmt::format("must not be negative, found {}", in_quotes(text));
   return fmt::format("expected a duration with a unit (ns, us, ms, s, m, h, d, y), found {}", in_quotes(text));
+}
+
+std::string horizon_problem(std::string_view text) {
+  return fmt::format("a duration of at most 30y (the simulation horizon) is supported, found {}", in_quotes(text));
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {

@@ -31,17 +31,20 @@ double RateSchedule::rate_at(Time t) const {
 Time RateSchedule::next_arrival(Time t, sim::RandomStream& rng) const {
   for (;;) {
     const std::size_t p = piece_at(t);
-    const Time segment_end = p + 1 < pieces_.size() ? pieces_[p + 1].at : sim::kNever;
+    // The last piece lasts until the horizon: an arrival after it is never.
+    const bool last = p + 1 == pieces_.size();
+    const Time segment_end = last ? sim::kHorizon : pieces_[p + 1].at;
     // The rate is linear, then flat, within a piece: its peak over [t, end)
     // is at t or at the piece's target.
     const double peak = std::max(rate_at(t), pieces_[p].rate);
     if (peak <= 0.0) {
-      if (segment_end == sim::kNever) return sim::kNever;
+      if (last) return sim::kNever;
       t = segment_end;
       continue;
     }
     const double gap = rng.exponential(1e9 / peak);
     if (static_cast<double>(t) + gap >= static_cast<double>(segment_end)) {
+      if (last) return sim::kNever;
       t = segment_end;  // memoryless: restart from the next piece
       continue;
     }
@@ -60,7 +63,9 @@ Clients::Clients(Stack& stack, const WorkloadConfig& workload, Time client_laten
       client_(workload.client),
       client_latency_(client_latency),
       entry_(std::make_unique<EntryAddresses>(stack, stack.tier_nodes(0))),
-      arrivals_(stack.simulation().stream("workload.arrivals")) {
+      arrivals_(stack.simulation().stream("workload.arrivals")),
+      max_in_flight_(static_cast<std::size_t>(stack.config().run.max_in_flight)),
+      max_pending_events_(static_cast<std::size_t>(stack.config().run.max_pending_events)) {
   double total = 0.0;
   for (const auto& c : workload.classes) {
     total += c.weight;
@@ -107,6 +112,18 @@ void Clients::schedule_next_open() {
   stack_.simulation().schedule_at<&Clients::on_open_arrival>(next_send_, this);
 }
 
+void Clients::stop_overloaded() {
+  const auto& run = stack_.config().run;
+  if (stack_.requests().live() >= max_in_flight_) {
+    stack_.stop_overloaded(std::to_string(stack_.requests().live()) + " requests in flight, the limit run.max_in_flight (" +
+                           std::to_string(run.max_in_flight) + ")");
+  } else {
+    stack_.stop_overloaded(std::to_string(stack_.simulation().pending_events()) +
+                           " events pending, the limit run.max_pending_events (" +
+                           std::to_string(run.max_pending_events) + ")");
+  }
+}
+
 void Clients::on_open_arrival(std::uint64_t) {
   const Time now = stack_.simulation().now();
   const Time end = stack_.config().run.duration;
@@ -139,9 +156,14 @@ int Clients::choose_class(sim::RandomStream& rng) const {
 }
 
 void Clients::send(Time sent, std::uint32_t client, sim::RandomStream& rng) {
+  auto& requests = stack_.requests();
+  // The overload guard: checked where load enters, so no event pays for it.
+  if (requests.live() >= max_in_flight_ || stack_.simulation().pending_events() >= max_pending_events_) {
+    stop_overloaded();
+    return;
+  }
   const int request_class = choose_class(rng);
   const std::uint64_t demand_seed = rng.next_u64();
-  auto& requests = stack_.requests();
   const RequestId id = requests.create();
   Request& r = requests.get(id);
   r.request_class = static_cast<std::uint16_t>(request_class);

@@ -85,7 +85,8 @@ class Clients {
   std::uint64_t retries() const { return retries_; }
 
  private:
-  // Creates the first attempt of a logical request sent at `sent`.
+  // Creates the first attempt of a logical request sent at `sent`, unless
+  // the overload guard stops the run instead.
   void send(Time sent, std::uint32_t client, sim::RandomStream& rng);
   // The attempt's request reaches the entry address at `arrival`.
   void launch(RequestId id, Time arrival);
@@ -93,6 +94,8 @@ class Clients {
   // is in the entry node (its receive port, if idle, has taken every byte).
   Time attempt_time(Time arrival, const Request& r) const;
   int choose_class(sim::RandomStream& rng) const;
+  // Stops the run: too many requests in flight or events pending.
+  void stop_overloaded();
   void schedule_next_open();
   // Ends the attempt: retry it or count its outcome. Releases the request.
   void attempt_over(RequestId id, Request& r, std::optional<FailureReason> failure);
@@ -123,6 +126,8 @@ class Clients {
   Time next_send_ = 0;
   static constexpr int kSendBatch = 16;  // requests one event may send ahead
   bool send_ahead_ = false;
+  std::size_t max_in_flight_;
+  std::size_t max_pending_events_;
   // Closed loop: one stream per user.
   std::vector<sim::RandomStream> users_;
   // Retry budget tokens and circuit breaker state.

@@ -368,6 +368,11 @@ struct RunConfig {
   // sets `warmup` before running; the models only ever read `warmup`.
   bool auto_warmup = false;
   std::uint64_t seed = 1;
+  // Overload guard: the run stops (RunLimitExceeded) when more requests are
+  // in flight, or more events pending, than this. An overloaded open system
+  // otherwise grows without bound until memory runs out.
+  int max_in_flight = 1'000'000;
+  int max_pending_events = 4'000'000;
 };
 
 struct ScenarioConfig {

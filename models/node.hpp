@@ -79,6 +79,8 @@ class Node {
 
   // Mean number of requests at the node (waiting or served) since the reset.
   double queue_mean(Time now) const { return present_.mean(now); }
+  // Requests at the node now (waiting or served).
+  double requests_present() const { return present_.value(); }
   void reset_statistics(Time now) { present_.reset(now); }
 
  protected:

@@ -14,7 +14,9 @@ FcfsStation::Slot FcfsStation::reserve(Time earliest, Time service) {
   auto it = free_at_.begin();
   if (free_at_.size() > 1) it = std::min_element(free_at_.begin(), free_at_.end());
   const Time start = std::max(earliest, *it);
-  const Time finish = start + service;
+  // Queued work accumulates past the horizon when the station is overloaded
+  // with long jobs: saturate, as "never".
+  const Time finish = sim::later(start, service);
   *it = finish;
   busy_ += static_cast<double>(service);
   busy_total_ += static_cast<double>(service);
@@ -84,7 +86,7 @@ void PsCpu::reschedule() {
     return;
   }
   const double remaining = std::max(0.0, jobs_.front().finish - virtual_now_);
-  const Time when = sim_.now() + static_cast<Time>(std::ceil(remaining / rate()));
+  const Time when = sim_.now() + sim::to_time(std::ceil(remaining / rate()));
   if (sim_.is_pending(completion_)) {
     if (when == completion_time_) return;
     sim_.cancel(completion_);

@@ -18,7 +18,7 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
   if (options.progress) {
     // Slices of 1% keep the progress line fresh at no measurable cost.
     const Time slice = std::max<Time>(1, config.run.duration / 100);
-    for (Time t = 0; t < config.run.duration;) {
+    for (Time t = 0; t < config.run.duration && !stack.overload();) {
       t = std::min(config.run.duration, t + slice);
       sim.run_until(t);
       options.progress(t, sim.events_fired());
@@ -26,6 +26,7 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
   } else {
     sim.run_until(config.run.duration);
   }
+  if (stack.overload()) throw RunLimitExceeded(*stack.overload());
   stack.finish();
   RunResult result = stack.results();
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "models/config.hpp"
@@ -24,6 +25,15 @@ struct RunOptions {
   std::function<void(Time, const std::string&)> trace;
 };
 
+// The overload guard stopped the run (run.max_in_flight or
+// run.max_pending_events); what() names the limit, the simulated time and
+// the node holding the most requests. The CLI exits with status 3.
+class RunLimitExceeded : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws RunLimitExceeded when the overload guard stops the run.
 RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options = {});
 
 }  // namespace models

@@ -444,4 +444,20 @@ RunResult Stack::results() const {
   return result;
 }
 
+void Stack::stop_overloaded(const std::string& what) {
+  if (overload_) return;
+  const Node* fullest = nullptr;
+  for (const auto& n : nodes_) {
+    if (fullest == nullptr || n->requests_present() > fullest->requests_present()) fullest = n.get();
+  }
+  std::string where = "no node holds any of them: they wait at the clients";
+  if (fullest != nullptr && fullest->requests_present() > 0.0) {
+    where = "node " + fullest->name() + " (tier " + fullest->tier().name + ") holds the most, " +
+            std::to_string(static_cast<long long>(fullest->requests_present()));
+  }
+  overload_ = "run stopped at " + sim::format_duration(sim_.now()) + " simulated: " + what + "; " + where +
+              ". The system is overloaded: lower the load, or raise the limit if the run needs that many";
+  sim_.stop();
+}
+
 }  // namespace models

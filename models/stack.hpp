@@ -117,6 +117,12 @@ class Stack {
   bool carries_traffic(const Node& node) const;
   void set_trace(std::function<void(Time, const std::string&)> sink) { trace_ = std::move(sink); }
   Clients& clients() { return *clients_; }
+  // The overload guard tripped (`what` says which count passed which
+  // limit): stops the simulation and keeps a message naming the time and
+  // the node that holds the most requests.
+  void stop_overloaded(const std::string& what);
+  // Set once the guard has stopped the run.
+  const std::optional<std::string>& overload() const { return overload_; }
 
   void on_warmup_end(std::uint64_t);
   // A response held up by a partition is sent again (TCP retransmission).
@@ -152,6 +158,7 @@ class Stack {
   std::vector<bool> promoted_;  // per tier: its primary came from a failover
   std::function<void(Time, const std::string&)> trace_;
   sim::RandomStream network_stream_;
+  std::optional<std::string> overload_;
 };
 
 }  // namespace models

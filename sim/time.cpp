@@ -55,9 +55,9 @@ std::optional<Time> parse_duration(std::string_view text) {
   if (unit == nullptr) return std::nullopt;
   const double nanoseconds = split->value * static_cast<double>(unit->nanoseconds);
   if (!(nanoseconds < 0x1p63)) return std::nullopt;  // 2^63 ns does not fit in Time
-  // to_time saturates from 9.2e18 on, short of 2^63; doubles that large are
-  // whole numbers and convert exactly.
-  return nanoseconds < 9.2e18 ? to_time(nanoseconds) : static_cast<Time>(nanoseconds);
+  // to_time_unbounded saturates from 9.2e18 on, short of 2^63; doubles that
+  // large are whole numbers and convert exactly.
+  return nanoseconds < 9.2e18 ? to_time_unbounded(nanoseconds) : static_cast<Time>(nanoseconds);
 }
 
 std::string format_duration(Time t) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "loader/scenario_loader.hpp"
+#include "loader/text_util.hpp"
 
 namespace {
 
@@ -352,6 +353,29 @@ TEST(ScenarioLoader, DemandDetails) {
 TEST(ScenarioLoader, AnchorsAndAliases) {
   const auto c = load(replace(kMinimal, "small: { cores: 2 }", "small: &box { cores: 2 }\n  other: *box"));
   EXPECT_EQ(c.machines.at("other").cores, 2);
+}
+
+TEST(ScenarioLoader, AnAliasInsideItsOwnAnchorIsAnError) {
+  // yaml-cpp accepts it and builds a cyclic tree; walking it overflowed the stack.
+  const auto e = error_of(replace(kMinimal, "small: { cores: 2 }", "small: &box { cores: 2, nic: *box }"));
+  EXPECT_EQ(e.line(), 3) << e.what();
+  EXPECT_EQ(e.column(), 32) << e.what();
+  EXPECT_THAT(e.what(), ::testing::HasSubstr("alias refers to the anchor of a map or list that contains it"));
+  const auto nested = error_of(replace(kMinimal, "small: { cores: 2 }", "small: &box { cores: 2, x: [1, { y: *box }] }"));
+  EXPECT_THAT(nested.what(), ::testing::HasSubstr("contains it"));
+  // In a --set value too.
+  const auto set = error_of(kMinimal, {{"machines.small", "&a { cores: 2, nic: *a }"}});
+  EXPECT_THAT(set.what(), ::testing::HasSubstr("contains it"));
+  // An alias after its anchor's map has closed stays valid (AnchorsAndAliases).
+}
+
+TEST(ScenarioLoader, MessagesEscapeWhatIsNotPrintableUtf8) {
+  EXPECT_EQ(loader::detail::in_quotes("caf\xc3\xa9 \xff\xe2\x82"), "\"caf\xc3\xa9 \\xff\\xe2\\x82\"");
+  EXPECT_EQ(loader::detail::printable("a\nb\x1b[1m\xf0\x9f\x98\x80\xed\xa0\x80"),
+            "a\nb\\x1b[1m\xf0\x9f\x98\x80\\xed\\xa0\\x80");
+  // Shortened after 60 characters without cutting a character in two.
+  const std::string long_text = std::string(59, 'a') + "\xc3\xa9" + "zzz";
+  EXPECT_EQ(loader::detail::in_quotes(long_text), "\"" + std::string(59, 'a') + "\xc3\xa9...\"");
 }
 
 // ---------------------------------------------------------------- failure handling and faults

@@ -265,6 +265,8 @@ models::RunResult metastable_run(bool budget, Rows& rows) {
               "workload.arrivals={schedule: [{at: 0s, rate: 3000/s}, {at: 60s, rate: 6000/s}, {at: 70s, rate: 3000/s}]}"});
   config.workload.client.timeout = sim::kSecond;
   config.workload.client.retries = 3;
+  // Past the overload guard's default: a million in flight at 2.9 minutes.
+  config.run.max_in_flight = 4'000'000;
   if (budget) config.workload.client.budget = models::RetryBudgetConfig{0.1, 10.0};
   models::RunOptions options;
   options.windows = &rows;

@@ -361,3 +361,28 @@ TEST(Clients, SendingAheadChangesNothingButTheEventCount) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 12: a rate so small that the next gap crosses the horizon looped
+// forever; an arrival past the horizon is never.
+TEST(RateSchedule, AGapPastTheHorizonMeansNoMoreArrivals) {
+  sim::RandomStream rng(1, 0, "test");
+  const models::RateSchedule tiny({models::RatePiece{0, 1e-12, 0}});
+  EXPECT_EQ(tiny.next_arrival(0, rng), sim::kNever);
+  // Busy, then a last piece too slow to ever send again.
+  const models::RateSchedule fading({models::RatePiece{0, 1000.0, 0}, models::RatePiece{sim::kSecond, 1e-15, 0}});
+  Time t = 0;
+  int arrivals = 0;
+  while ((t = fading.next_arrival(t, rng)) != sim::kNever) {
+    ASSERT_LT(t, sim::kSecond);
+    ++arrivals;
+  }
+  EXPECT_NEAR(arrivals, 1000, 5 * std::sqrt(1000.0));
+  // At the horizon itself, even a fast rate sends nothing more.
+  const models::RateSchedule fast({models::RatePiece{0, 1e9, 0}});
+  EXPECT_EQ(fast.next_arrival(sim::kHorizon, rng), sim::kNever);
+  EXPECT_LE(fast.next_arrival(sim::kHorizon - 100, rng), sim::kHorizon);
+}
+
+}  // namespace

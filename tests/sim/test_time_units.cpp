@@ -61,8 +61,37 @@ TEST(ParseDuration, RejectsOverflowPast2To63Nanoseconds) {
   EXPECT_EQ(parse_duration("9223372036854775808ns"), std::nullopt);
   EXPECT_EQ(parse_duration("1e19ns"), std::nullopt);
   EXPECT_EQ(parse_duration("1e300d"), std::nullopt);
-  // Above to_time's saturation point (9.2e18) but below 2^63: still exact.
+  // Above to_time_unbounded's saturation point (9.2e18) but below 2^63: still exact.
   EXPECT_EQ(parse_duration("9.21e18ns"), Time{9'210'000'000'000'000'000});
+}
+
+TEST(TimeArithmetic, SamplesPastTheHorizonClampToIt) {
+  EXPECT_EQ(to_time(1e9), kSecond);
+  EXPECT_EQ(to_time(static_cast<double>(kHorizon - 1024)), kHorizon - 1024);  // doubles there are 128 ns apart
+  for (double ns : {static_cast<double>(kHorizon), 1e19, 1e300, std::numeric_limits<double>::infinity()}) {
+    EXPECT_EQ(to_time(ns), kHorizon) << ns;
+  }
+  EXPECT_EQ(to_time(std::nan("")), 0);
+  EXPECT_EQ(to_time(-1e300), 0);
+  // Analytic figures keep what a Time can hold.
+  EXPECT_EQ(to_time_unbounded(100.0 * static_cast<double>(kYear)), 100 * kYear);
+  EXPECT_EQ(to_time_unbounded(1e300), kNever - 1);
+}
+
+TEST(TimeArithmetic, NowPlusEightBoundedDurationsCannotOverflow) {
+  Time t = kHorizon;
+  for (int i = 0; i < 8; ++i) t += to_time(1e300);
+  EXPECT_EQ(t, 9 * kHorizon);
+  EXPECT_LT(9 * kHorizon, kNever);
+  EXPECT_EQ(kHorizon, 30 * kYear);
+}
+
+TEST(TimeArithmetic, LaterSaturatesAtNever) {
+  EXPECT_EQ(later(5, 7), 12);
+  EXPECT_EQ(later(kHorizon, kHorizon), 2 * kHorizon);
+  EXPECT_EQ(later(kNever - 1, 1), kNever);
+  EXPECT_EQ(later(kNever - 1, 2), kNever);
+  EXPECT_EQ(later(kNever, kNever), kNever);
 }
 
 TEST(ParseDuration, YearsAre365DaysAndAreNeverPrinted) {
