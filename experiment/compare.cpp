@@ -90,6 +90,10 @@ std::string comparison_table(std::span<const ComparedScenario> scenarios, unsign
                                             first.stopping->target * 100.0,
                                             first.stopping->reached ? "reached" : "NOT reached", first.runs.size()));
   }
+  if (const auto& latency = first.config.slo.latency) {
+    add_field(out, "objective", fmt::format("a request is good when it succeeds within {} (slo.latency of {})",
+                                            sim::format_duration(*latency), first.config.name));
+  }
   add_field(out, "engine", fmt::format("{} events in {:.3f}s wall on {} thread{}", events, first.wall_seconds, jobs,
                                        jobs == 1 ? "" : "s"));
   out += '\n';
@@ -116,7 +120,7 @@ std::string comparison_table(std::span<const ComparedScenario> scenarios, unsign
         if (d->excludes_zero()) mark = "*";
       }
       table.add_row({s == 0 ? metric.label : "", scenarios[s].experiment->config.name,
-                     format_estimate(metric.unit, c.own.estimate), difference, mark});
+                     format_estimate(c.own.metric, c.own.estimate), difference, mark});
     }
   }
   table.render_to(out);

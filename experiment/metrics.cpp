@@ -21,17 +21,38 @@ std::vector<Metric> headline_metrics(const models::RunResult& r) {
   const auto global = [](std::string name, std::string label, Unit unit, std::optional<double> value) {
     return Metric{std::move(name), std::move(label), {}, unit, value};
   };
-  // One line per metric; names are the keys of report::run_result_json.
-  std::vector<Metric> out{
-      global("latency_ms.mean", "latency mean (ms)", Unit::kMilliseconds, ms_if_measured(h, h.mean())),
-      global("latency_ms.p50", "latency p50 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.5))),
-      global("latency_ms.p90", "latency p90 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.9))),
-      global("latency_ms.p99", "latency p99 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.99))),
-      global("latency_ms.p999", "latency p99.9 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.999))),
-      global("throughput_rps", "throughput (req/s)", Unit::kPerSecond, r.throughput()),
-      global("availability", "availability", Unit::kAvailability, r.availability()),
-      global("slo.time_availability", "time availability", Unit::kAvailability, r.slo.time_availability()),
+  const auto all_finished = [&](std::string key, std::string label, double q) {
+    Metric m = global("latency_all_ms." + key, "all finished " + label + " (ms)", Unit::kMilliseconds, std::nullopt);
+    if (r.totals.ended() == 0) return m;
+    const auto ns = models::quantile_with_failures(h, r.totals, q);
+    m.value = ns ? std::optional(*ns / 1e6) : std::nullopt;
+    m.among_failures = !ns;
+    return m;
   };
+  const std::vector<Metric> objective{
+      global("slo.attainment", "SLO attainment", Unit::kAvailability, r.attainment()),
+      global("goodput_rps", "goodput (req/s)", Unit::kPerSecond, r.goodput()),
+  };
+  // One line per metric; names are the keys of report::run_result_json.
+  std::vector<Metric> out;
+  if (r.slo.latency) out = objective;
+  for (auto& m : {
+           global("latency_ms.mean", "latency mean (ms)", Unit::kMilliseconds, ms_if_measured(h, h.mean())),
+           global("latency_ms.p50", "latency p50 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.5))),
+           global("latency_ms.p90", "latency p90 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.9))),
+           global("latency_ms.p99", "latency p99 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.99))),
+           global("latency_ms.p999", "latency p99.9 (ms)", Unit::kMilliseconds, ms_if_measured(h, h.quantile(0.999))),
+           all_finished("p50", "p50", 0.5),
+           all_finished("p90", "p90", 0.9),
+           all_finished("p99", "p99", 0.99),
+           all_finished("p999", "p99.9", 0.999),
+           global("throughput_rps", "throughput (req/s)", Unit::kPerSecond, r.throughput()),
+           global("availability", "availability", Unit::kAvailability, r.availability()),
+       }) {
+    out.push_back(m);
+  }
+  if (!r.slo.latency) out.insert(out.end(), objective.begin(), objective.end());
+  out.push_back(global("slo.time_availability", "time availability", Unit::kAvailability, r.slo.time_availability()));
   for (const auto& n : r.nodes) {
     const auto node = [&](std::string_view key, std::string label, double value) {
       return Metric{"nodes." + n.name + "." + std::string(key), std::move(label), n.name, Unit::kUtilization, value};

@@ -21,9 +21,14 @@ struct Metric {
   std::string label;  // for tables, e.g. "latency p99 (ms)" or, per node, "CPU"
   std::string node;   // the node of a per-node metric; empty for the others
   Unit unit = Unit::kMilliseconds;
-  std::optional<double> value;  // none when nothing was measured
+  std::optional<double> value;  // none when nothing was measured or among_failures
+  // A percentile over all finished requests that falls among the failures
+  // (latency_all_ms): tables print "fail", JSON and CSV leave it empty.
+  bool among_failures = false;
 };
 
+// With a latency objective (slo.latency), slo.attainment and goodput_rps come
+// first; without one they follow availability.
 std::vector<Metric> headline_metrics(const models::RunResult& run);
 
 // How far one run's value may be from the exact one, relative to the value,

@@ -101,10 +101,14 @@ std::vector<MetricEstimate> summarize(std::span<const models::RunResult> runs) {
   std::vector<MetricEstimate> out;
   for (std::size_t m = 0; m < per_run.front().size(); ++m) {
     std::vector<double> samples;
+    MetricEstimate estimate{per_run.front()[m], std::nullopt};
     for (const auto& metrics : per_run) {
       if (metrics[m].value) samples.push_back(*metrics[m].value);
+      // A percentile among the failures is beyond every success, an unbounded
+      // value: the mean over replications is too, so one such replication
+      // makes the estimate "fail" (docs/statistics.md).
+      estimate.metric.among_failures = estimate.metric.among_failures || metrics[m].among_failures;
     }
-    MetricEstimate estimate{per_run.front()[m], std::nullopt};
     if (samples.size() == runs.size()) estimate.estimate = estimate_of(samples, estimate.metric.name);
     out.push_back(std::move(estimate));
   }
@@ -199,8 +203,10 @@ std::string experiment_table(const Experiment& e, unsigned jobs) {
       interval = fmt::format("[{}, {}]", format_value(m.metric.unit, *m.estimate->lo),
                              format_value(m.metric.unit, *m.estimate->hi));
     }
-    global.add_row({m.metric.label, m.estimate ? format_value(m.metric.unit, m.estimate->value) : "-", interval,
-                    format_relative(m.estimate)});
+    const std::string value = m.estimate ? format_value(m.metric.unit, m.estimate->value)
+                              : m.metric.among_failures ? "fail"
+                                                        : "-";
+    global.add_row({m.metric.label, value, interval, format_relative(m.estimate)});
   }
   global.render_to(out);
   out += '\n';
@@ -215,7 +221,7 @@ std::string experiment_table(const Experiment& e, unsigned jobs) {
   for (const auto& n : nodes) {
     std::vector<std::string> cells{n.name, n.tier, n.host};
     for (const auto& m : metrics) {
-      if (m.metric.node == n.name) cells.push_back(format_estimate(m.metric.unit, m.estimate));
+      if (m.metric.node == n.name) cells.push_back(format_estimate(m.metric, m.estimate));
     }
     table.add_row(std::move(cells));
   }

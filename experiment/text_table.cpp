@@ -46,6 +46,11 @@ std::string format_estimate(Unit unit, const std::optional<Estimate>& e) {
                      format_value(unit, *e->hi));
 }
 
+std::string format_estimate(const Metric& metric, const std::optional<Estimate>& e) {
+  if (!e && metric.among_failures) return "fail";
+  return format_estimate(metric.unit, e);
+}
+
 std::string format_relative(const std::optional<Estimate>& e) {
   if (!e) return "-";
   const double relative = e->relative_half_width();

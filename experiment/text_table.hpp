@@ -30,6 +30,8 @@ class TextTable {
 std::string format_value(Unit unit, double value);
 // "value [lo, hi]"; "-" when there is no estimate; the value alone without an interval.
 std::string format_estimate(Unit unit, const std::optional<Estimate>& e);
+// As above in the metric's unit, and "fail" for a percentile among the failures.
+std::string format_estimate(const Metric& metric, const std::optional<Estimate>& e);
 // The half-width as a percentage of the value, "0.4%"; "-" when undefined.
 std::string format_relative(const std::optional<Estimate>& e);
 

@@ -1438,8 +1438,9 @@ class Converter {
 
   void read_slo(const Field& f) {
     const MapReader slo(f);
-    slo.allow_only({"target", "window"});
+    slo.allow_only({"target", "window", "latency"});
     if (const auto t = slo.get("target")) cfg_.slo.target = to_share(*t, Share::kAboveZeroUpToOne);
+    if (const auto l = slo.get("latency")) cfg_.slo.latency = to_duration(*l, true);
     if (const auto w = slo.get("window")) {
       cfg_.slo.window = to_duration(*w, true);
       // Only whole windows count: with none, time availability would read 100%.

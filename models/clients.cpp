@@ -390,14 +390,19 @@ bool Clients::settle_in_advance(RequestId id, Request& r, Time arrives) {
 }
 
 void Clients::count(const Request& r, std::optional<FailureReason> failure, Time at) {
-  if (r.measured) stack_.slo().ended(at, !failure);
   if (failure) {
-    if (r.measured) stack_.metrics().failed(r.request_class, *failure);
+    if (r.measured) {
+      stack_.slo().ended(at, false, false);
+      stack_.metrics().failed(r.request_class, *failure);
+    }
     if (auto* windows = stack_.windows()) windows->failed(*failure);
     return;
   }
   const Time latency = at - r.first_sent;
-  if (r.measured) stack_.metrics().succeeded(r.request_class, latency);
+  if (r.measured) {
+    stack_.slo().ended(at, true, stack_.metrics().good(latency));
+    stack_.metrics().succeeded(r.request_class, latency);
+  }
   if (auto* windows = stack_.windows()) windows->succeeded(latency);
 }
 

@@ -357,6 +357,9 @@ struct FaultConfig {
 struct SloConfig {
   double target = 0.999;
   Time window = 10 * sim::kSecond;
+  // `slo.latency`: a request is good when it succeeds within it. Unset:
+  // every success is good.
+  std::optional<Time> latency;
 };
 
 // ---------------------------------------------------------------- scenario

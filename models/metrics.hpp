@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "models/request.hpp"
@@ -15,6 +16,7 @@ namespace models {
 struct RequestCounts {
   std::uint64_t offered = 0;
   std::uint64_t succeeded = 0;
+  std::uint64_t good = 0;  // succeeded within slo.latency (every success without one)
   std::array<std::uint64_t, kFailureReasonCount> failed{};
 
   std::uint64_t failed_total() const {
@@ -29,16 +31,25 @@ struct RequestCounts {
   double availability() const {
     return ended() == 0 ? 1.0 : static_cast<double>(succeeded) / static_cast<double>(ended());
   }
+  // Good requests among those that ended (slo.attainment); 1 when none ended.
+  double attainment() const {
+    return ended() == 0 ? 1.0 : static_cast<double>(good) / static_cast<double>(ended());
+  }
 };
 
 class Metrics {
  public:
-  Metrics(std::size_t classes, std::size_t tiers) : classes_(classes), tier_sojourn_(tiers) {}
+  Metrics(std::size_t classes, std::size_t tiers, std::optional<Time> latency_objective)
+      : latency_objective_(latency_objective), classes_(classes), tier_sojourn_(tiers) {}
+
+  // Whether a success of this latency is good under slo.latency.
+  bool good(Time latency) const { return !latency_objective_ || latency <= *latency_objective_; }
 
   void offered(int request_class) { ++classes_[static_cast<std::size_t>(request_class)].counts.offered; }
   void succeeded(int request_class, Time latency) {
     auto& c = classes_[static_cast<std::size_t>(request_class)];
     ++c.counts.succeeded;
+    if (good(latency)) ++c.counts.good;
     c.latency.record(latency);
   }
   void failed(int request_class, FailureReason reason) {
@@ -63,6 +74,7 @@ class Metrics {
   const std::vector<sim::LatencyHistogram>& tier_sojourns() const { return tier_sojourn_; }
 
  private:
+  std::optional<Time> latency_objective_;
   std::vector<PerClass> classes_;
   std::vector<sim::LatencyHistogram> tier_sojourn_;
 };

@@ -19,6 +19,17 @@ struct StaleReads {
   std::uint64_t replica_reads = 0;
 };
 
+// The q-quantile, in ns, of the latencies of every request that ended,
+// successes and failures together, a failure counting as slower than every
+// success: nullopt when that rank falls among the failures. The successes'
+// histogram gives the value, so its resolution applies. Needs counts.ended() > 0.
+inline std::optional<double> quantile_with_failures(const sim::LatencyHistogram& successes,
+                                                    const RequestCounts& counts, double q) {
+  const std::uint64_t rank = sim::LatencyHistogram::nearest_rank(q, counts.ended());
+  if (rank > counts.succeeded) return std::nullopt;
+  return successes.at_rank(rank);
+}
+
 struct ClassResult {
   std::string name;
   RequestCounts counts;
@@ -64,6 +75,9 @@ struct RunResult {
   double measured_seconds() const { return sim::to_seconds(duration - warmup); }
   double throughput() const { return static_cast<double>(totals.succeeded) / measured_seconds(); }
   double availability() const { return totals.availability(); }
+  // Good requests (slo.latency) per measured second.
+  double goodput() const { return static_cast<double>(totals.good) / measured_seconds(); }
+  double attainment() const { return totals.attainment(); }
   // Attempts per first attempt: how much retries multiplied the load.
   double amplification() const {
     return totals.offered == 0 ? 1.0 : static_cast<double>(attempts) / static_cast<double>(totals.offered);

@@ -13,6 +13,7 @@ SloTracker::SloTracker(const SloConfig& slo, Time measure_from)
     : slo_(slo), measure_from_(measure_from), window_start_(measure_from) {
   result_.target = slo.target;
   result_.window = slo.window;
+  result_.latency = slo.latency;
 }
 
 void SloTracker::advance(Time now) {
@@ -25,11 +26,11 @@ void SloTracker::offered(Time now) {
   ++offered_;
 }
 
-void SloTracker::ended(Time now, bool success) {
+void SloTracker::ended(Time now, bool success, bool good) {
   if (now < window_start_) return;
   advance(now);
   ++ended_;
-  if (success) ++ok_;
+  if (good) ++good_;
   for (std::size_t f : open_) {
     if (!success) ++result_.faults[f].failed;
   }
@@ -37,7 +38,7 @@ void SloTracker::ended(Time now, bool success) {
 
 void SloTracker::close_window(Time end) {
   const bool good = ended_ == 0 ? offered_ == 0
-                                : static_cast<double>(ok_) >= slo_.target * static_cast<double>(ended_);
+                                : static_cast<double>(good_) >= slo_.target * static_cast<double>(ended_);
   ++result_.windows;
   if (good) ++result_.good_windows;
   for (auto it = open_.begin(); it != open_.end();) {
@@ -65,7 +66,7 @@ void SloTracker::close_window(Time end) {
     it = open_.erase(it);
   }
   window_start_ = end;
-  offered_ = ok_ = ended_ = 0;
+  offered_ = good_ = ended_ = 0;
 }
 
 void SloTracker::fault_started(Time now, std::string description) {

@@ -1,7 +1,7 @@
 // Time availability against a service-level objective, and what each fault
 // cost. The measured period (after the warm-up) is cut into SLO windows; a
-// window is good when the success ratio of the requests that ended in it
-// meets the target. A window where requests were sent but none ended (every
+// window is good when the share of good requests (successes, within
+// slo.latency when one is set) among those that ended in it meets the target. A window where requests were sent but none ended (every
 // client still waiting) is bad, and one with no traffic at all is good.
 #pragma once
 
@@ -24,6 +24,7 @@ struct FaultImpact {
 
 struct SloResult {
   double target = 0.0;
+  std::optional<Time> latency;  // the latency objective, if any
   Time window = 0;
   std::uint64_t windows = 0;
   std::uint64_t good_windows = 0;
@@ -39,7 +40,8 @@ class SloTracker {
   SloTracker(const SloConfig& slo, Time measure_from);
 
   void offered(Time now);
-  void ended(Time now, bool success);
+  // good: a success within the latency objective (any success without one).
+  void ended(Time now, bool success, bool good);
   // Whether times a and b fall in the same window (before the measurement
   // starts counts as one window): counts kept as of either land in one place.
   bool same_window(Time a, Time b) const {
@@ -58,7 +60,7 @@ class SloTracker {
   SloConfig slo_;
   Time measure_from_;
   Time window_start_;
-  std::uint64_t offered_ = 0, ok_ = 0, ended_ = 0;
+  std::uint64_t offered_ = 0, good_ = 0, ended_ = 0;
   SloResult result_;
   std::vector<std::size_t> open_;       // faults not yet recovered
   std::vector<bool> had_bad_window_;    // per fault

@@ -33,7 +33,7 @@ std::string kind_name(const TierKindConfig& kind) {
 Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
     : config_(config),
       sim_(sim),
-      metrics_(config.workload.classes.size(), config.tiers.size()),
+      metrics_(config.workload.classes.size(), config.tiers.size(), config.slo.latency),
       slo_(config.slo, config.run.warmup),
       network_stream_(sim.stream("network.loss")) {
   for (const auto& h : config.hosts) {
@@ -417,6 +417,7 @@ RunResult Stack::results() const {
     ClassResult cr{config_.workload.classes[c].name, measured.counts, measured.latency, std::nullopt};
     result.totals.offered += cr.counts.offered;
     result.totals.succeeded += cr.counts.succeeded;
+    result.totals.good += cr.counts.good;
     for (std::size_t k = 0; k < cr.counts.failed.size(); ++k) result.totals.failed[k] += cr.counts.failed[k];
     if (stale_reads_counted) {
       cr.stale_reads = StaleReads{measured.stale_reads, measured.replica_reads};

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "models/request.hpp"
 
@@ -40,6 +41,19 @@ ordered_json requests(const models::RequestCounts& counts) {
   return j;
 }
 
+// Percentiles over every request that ended, failures slower than every
+// success: null where the percentile falls among the failures, and all null
+// when nothing ended.
+ordered_json latency_all_ms(const sim::LatencyHistogram& successes, const models::RequestCounts& counts) {
+  ordered_json j = ordered_json::object();
+  const std::pair<const char*, double> quantiles[] = {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p999", 0.999}};
+  for (const auto& [key, q] : quantiles) {
+    const auto ns = counts.ended() == 0 ? std::nullopt : models::quantile_with_failures(successes, counts, q);
+    j[key] = ns ? ordered_json(*ns / 1e6) : ordered_json();
+  }
+  return j;
+}
+
 // null when no replication lag is modelled.
 ordered_json stale_reads(const std::optional<models::StaleReads>& stale) {
   if (!stale) return ordered_json();
@@ -71,6 +85,9 @@ ordered_json run_result_json(const models::RunResult& result) {
     cj["throughput_rps"] = static_cast<double>(c.counts.succeeded) / result.measured_seconds();
     cj["latency_ms"] = latency_ms(c.latency);
     cj["stale_reads"] = stale_reads(c.stale_reads);
+    cj["slo_attainment"] = c.counts.attainment();
+    cj["goodput_rps"] = static_cast<double>(c.counts.good) / result.measured_seconds();
+    cj["latency_all_ms"] = latency_all_ms(c.latency, c.counts);
     classes[c.name] = std::move(cj);
   }
   j["classes"] = std::move(classes);
@@ -123,6 +140,8 @@ ordered_json run_result_json(const models::RunResult& result) {
   const double budget = 1.0 - slo.target;
   sj["error_budget_consumed"] =
       budget > 0.0 ? ordered_json((1.0 - result.availability()) / budget) : ordered_json(nullptr);
+  sj["latency_ms"] = slo.latency ? ordered_json(sim::to_milliseconds(*slo.latency)) : ordered_json();
+  sj["attainment"] = result.attainment();
   j["slo"] = std::move(sj);
 
   ordered_json faults = ordered_json::array();
@@ -137,6 +156,8 @@ ordered_json run_result_json(const models::RunResult& result) {
   }
   j["faults"] = std::move(faults);
   j["stale_reads"] = stale_reads(result.stale_reads);
+  j["goodput_rps"] = result.goodput();
+  j["latency_all_ms"] = latency_all_ms(result.latency, result.totals);
   return j;
 }
 

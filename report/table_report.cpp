@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -66,20 +67,40 @@ std::vector<std::string> latency_cells(const sim::LatencyHistogram& h, std::init
   return cells;
 }
 
-// RequestCounts::availability as a percentage with three decimals, rounded
-// down by long division so that any failure keeps it below "100.000%".
-std::string availability(const models::RequestCounts& counts) {
+// A share of the requests that ended as a percentage with three decimals,
+// rounded down by long division so that any shortfall keeps it below
+// "100.000%": availability (of successes) or attainment (of good requests).
+std::string share_of_ended(std::uint64_t part, const models::RequestCounts& counts) {
   const std::uint64_t ended = counts.ended();
   if (ended == 0) return std::string(kNone);
-  if (counts.succeeded >= ended) return "100.000%";
+  if (part >= ended) return "100.000%";
   std::uint64_t thousandths = 0;  // of a percent: five digits of the fraction
-  std::uint64_t remainder = counts.succeeded;
+  std::uint64_t remainder = part;
   for (int digit = 0; digit < 5; ++digit) {
     remainder *= 10;
     thousandths = thousandths * 10 + remainder / ended;
     remainder %= ended;
   }
   return fmt::format("{}.{:03}%", thousandths / 1000, thousandths % 1000);
+}
+
+std::string availability(const models::RequestCounts& counts) { return share_of_ended(counts.succeeded, counts); }
+std::string attainment(const models::RequestCounts& counts) { return share_of_ended(counts.good, counts); }
+
+// models::quantile_with_failures in ms; "fail" among the failures.
+std::vector<std::string> all_finished_cells(const sim::LatencyHistogram& successes,
+                                            const models::RequestCounts& counts,
+                                            std::initializer_list<double> quantiles) {
+  std::vector<std::string> cells;
+  for (double q : quantiles) {
+    if (counts.ended() == 0) {
+      cells.emplace_back(kNone);
+    } else {
+      const auto ns = models::quantile_with_failures(successes, counts, q);
+      cells.push_back(ns ? ms(*ns) : std::string("fail"));
+    }
+  }
+  return cells;
 }
 
 std::string failures(const models::RequestCounts& counts) {
@@ -135,27 +156,43 @@ std::string run_result_table(const models::RunResult& r) {
   out += '\n';
 
   Table latency({{"latency (ms)", true}, {"mean"}, {"p50"}, {"p90"}, {"p99"}, {"p99.9"}, {"max"}});
-  std::vector<std::string> row{"end to end"};
+  std::vector<std::string> row{"successes"};
   for (auto& cell : latency_cells(r.latency, {0.5, 0.9, 0.99, 0.999})) row.push_back(std::move(cell));
   row.push_back(r.latency.count() ? ms(static_cast<double>(r.latency.max())) : std::string(kNone));
   latency.add_row(std::move(row));
+  // A failure ranks above every success, so a mean or maximum has no value here.
+  std::vector<std::string> all{"all finished", std::string(kNone)};
+  for (auto& cell : all_finished_cells(r.latency, r.totals, {0.5, 0.9, 0.99, 0.999})) all.push_back(std::move(cell));
+  all.emplace_back(kNone);
+  latency.add_row(std::move(all));
   latency.render_to(out);
   out += '\n';
 
+  const std::optional<sim::Time>& objective = r.slo.latency;
   field(out, "throughput", fmt::format("{:.2f} req/s", r.throughput()));
+  if (objective) field(out, "goodput", fmt::format("{:.2f} req/s within {}", r.goodput(), sim::format_duration(*objective)));
   field(out, "success ratio",
         fmt::format("{} ({} of {} requests; {} failed, {} in flight at the end)", availability(r.totals),
                     r.totals.succeeded, r.totals.offered, r.totals.failed_total(), r.totals.in_flight()));
+  if (objective) {
+    field(out, "SLO attainment", fmt::format("{} ({} of {} finished requests succeeded within {})",
+                                             attainment(r.totals), r.totals.good, r.totals.ended(),
+                                             sim::format_duration(*objective)));
+  }
   field(out, "failures", failures(r.totals));
   if (r.stale_reads) field(out, "stale reads", stale_reads(r));
   out += '\n';
 
-  Table classes({{"class", true}, {"offered"}, {"succeeded"}, {"failed"}, {"availability"}, {"mean ms"},
-                 {"p50 ms"}, {"p99 ms"}});
+  std::vector<Table::Column> class_columns{{"class", true}, {"offered"}, {"succeeded"}, {"failed"}, {"availability"}};
+  if (objective) class_columns.push_back({"attainment"});
+  for (const char* header : {"mean ms", "p50 ms", "p99 ms", "p99 all ms"}) class_columns.push_back({header});
+  Table classes(std::move(class_columns));
   for (const auto& c : r.classes) {
     std::vector<std::string> cells{c.name, fmt::format("{}", c.counts.offered), fmt::format("{}", c.counts.succeeded),
                                    fmt::format("{}", c.counts.failed_total()), availability(c.counts)};
+    if (objective) cells.push_back(attainment(c.counts));
     for (auto& cell : latency_cells(c.latency, {0.5, 0.99})) cells.push_back(std::move(cell));
+    cells.push_back(all_finished_cells(c.latency, c.counts, {0.99}).front());
     classes.add_row(std::move(cells));
   }
   classes.render_to(out);
@@ -182,9 +219,10 @@ std::string run_result_table(const models::RunResult& r) {
   if (r.retries > 0 || !slo.faults.empty() || slo.good_windows < slo.windows) {
     out += fmt::format("\nretries        {} ({} attempts for {} requests: amplification {:.3f})\n", r.retries,
                        r.attempts, r.totals.offered, r.amplification());
-    out += fmt::format("time avail.    {:.4f}% of {} windows of {} meet the {}% SLO; downtime {:.2f} min\n",
+    out += fmt::format("time avail.    {:.4f}% of {} windows of {} meet the {}% SLO{}; downtime {:.2f} min\n",
                        100.0 * slo.time_availability(), slo.windows, sim::format_duration(slo.window),
-                       100.0 * slo.target, sim::to_seconds(slo.downtime()) / 60.0);
+                       100.0 * slo.target, objective ? " within " + sim::format_duration(*objective) : "",
+                       sim::to_seconds(slo.downtime()) / 60.0);
     if (!slo.faults.empty()) {
       Table faults({{"fault", true}, {"at"}, {"detected after"}, {"recovered after"}, {"failed"}});
       const auto since = [](const std::optional<sim::Time>& t, sim::Time start) {

@@ -59,13 +59,20 @@ double LatencyHistogram::mean() const {
   return count_ ? static_cast<double>(static_cast<long double>(sum_) / static_cast<long double>(count_)) : 0.0;
 }
 
-double LatencyHistogram::quantile(double q) const {
-  if (count_ == 0) return 0.0;
+double LatencyHistogram::quantile(double q) const { return at_rank(nearest_rank(q, count_)); }
+
+std::uint64_t LatencyHistogram::nearest_rank(double q, std::uint64_t count) {
+  if (count == 0) return 0;
   // A decimal q is rarely exact in binary (0.07 * 100 gives 7.000000000000001);
   // shaving a few ulps keeps such products from rounding up to the next rank.
-  const double n = static_cast<double>(count_);
+  const double n = static_cast<double>(count);
   const double r = std::ceil(q * n * (1.0 - 4.0 * std::numeric_limits<double>::epsilon()));
-  const std::uint64_t rank = !(r >= 1.0) ? 1 : r >= n ? count_ : static_cast<std::uint64_t>(r);
+  return !(r >= 1.0) ? 1 : r >= n ? count : static_cast<std::uint64_t>(r);
+}
+
+double LatencyHistogram::at_rank(std::uint64_t rank) const {
+  if (count_ == 0) return 0.0;
+  rank = std::clamp<std::uint64_t>(rank, 1, count_);
   std::uint64_t seen = 0;
   int index = 0;
   while (seen + counts_[static_cast<std::size_t>(index)] < rank) {

@@ -38,6 +38,12 @@ class LatencyHistogram {
   // value v with at least ceil(q * count) values <= v, reported as its
   // bucket's midpoint clamped to [min, max]. 0 when empty.
   double quantile(double q) const;
+  // The nearest rank of the q-quantile among `count` values, ceil(q * count)
+  // within [1, count]: quantile(q) is at_rank(nearest_rank(q, count())).
+  static std::uint64_t nearest_rank(double q, std::uint64_t count);
+  // The rank-th smallest recorded value (1 <= rank <= count), reported as
+  // quantile() does. 0 when empty.
+  double at_rank(std::uint64_t rank) const;
 
   static int bucket_index(Time value);
   static Time bucket_lower(int index);

@@ -218,8 +218,8 @@ TEST_F(CliTest, FlagsOverrideTheScenarioAfterSet) {
 TEST_F(CliTest, TableRunShowsEverySection) {
   const Outcome o = tiersim({"run", tiny_.string()});
   ASSERT_EQ(o.status, 0) << o.err;
-  for (const char* text : {"tiny", "seed 7", "end to end", "req/s", "success ratio", "failures", "get", "server",
-                           "web1"}) {
+  for (const char* text : {"tiny", "seed 7", "successes", "all finished", "req/s", "success ratio", "failures", "get",
+                           "server", "web1"}) {
     EXPECT_NE(o.out.find(text), std::string::npos) << text << " missing from:\n" << o.out;
   }
   std::istringstream lines(o.out);

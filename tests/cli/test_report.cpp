@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "models/request.hpp"
@@ -33,9 +34,11 @@ models::RunResult sample() {
   models::ClassResult idle{"idle", {}, {}, {}};
   idle.counts.offered = 5;
   idle.counts.failed[static_cast<std::size_t>(models::FailureReason::kAppBacklog)] = 5;
+  busy.counts.good = 990;  // no latency objective: every success is good
   for (const auto* c : {&busy, &idle}) {
     r.totals.offered += c->counts.offered;
     r.totals.succeeded += c->counts.succeeded;
+    r.totals.good += c->counts.good;
     for (std::size_t k = 0; k < c->counts.failed.size(); ++k) r.totals.failed[k] += c->counts.failed[k];
     r.latency.merge(c->latency);
   }
@@ -52,9 +55,11 @@ TEST(JsonReport, HasTheStableKeysInOrder) {
   EXPECT_EQ(keys(j), (std::vector<std::string>{"scenario", "seed", "replication", "duration_s", "warmup_s",
                                                "requests", "throughput_rps", "availability", "latency_ms",
                                                "classes", "tiers", "nodes", "engine", "resilience", "slo",
-                                               "faults", "stale_reads"}));
+                                               "faults", "stale_reads", "goodput_rps", "latency_all_ms"}));
   EXPECT_EQ(keys(j["slo"]), (std::vector<std::string>{"target", "window_s", "windows", "time_availability",
-                                                      "downtime_min", "nines", "error_budget_consumed"}));
+                                                      "downtime_min", "nines", "error_budget_consumed", "latency_ms",
+                                                      "attainment"}));
+  EXPECT_EQ(keys(j["latency_all_ms"]), (std::vector<std::string>{"p50", "p90", "p99", "p999"}));
   EXPECT_EQ(keys(j["requests"]), (std::vector<std::string>{"offered", "succeeded", "failed", "in_flight"}));
   std::vector<std::string> reasons;
   for (int i = 0; i < models::kFailureReasonCount; ++i) {
@@ -65,7 +70,8 @@ TEST(JsonReport, HasTheStableKeysInOrder) {
   EXPECT_EQ(keys(j["latency_ms"]), latency);
   EXPECT_EQ(keys(j["classes"]), (std::vector<std::string>{"busy", "idle"}));
   EXPECT_EQ(keys(j["classes"]["busy"]),
-            (std::vector<std::string>{"requests", "availability", "throughput_rps", "latency_ms", "stale_reads"}));
+            (std::vector<std::string>{"requests", "availability", "throughput_rps", "latency_ms", "stale_reads",
+                                      "slo_attainment", "goodput_rps", "latency_all_ms"}));
   EXPECT_EQ(keys(j["tiers"]["web"]), (std::vector<std::string>{"kind", "sojourn_ms"}));
   EXPECT_EQ(keys(j["tiers"]["web"]["sojourn_ms"]), latency);
   EXPECT_EQ(keys(j["nodes"]["web1"]), (std::vector<std::string>{"tier", "host", "cpu_utilization", "nic_utilization",
@@ -116,13 +122,52 @@ TEST(JsonReport, StaleReadsAreNullUnlessReplicationLagIsModelled) {
   EXPECT_EQ(j["classes"]["idle"]["stale_reads"]["replica_reads"], 0);
 }
 
+// The sample's 1003 finished requests are 990 successes of 1..990 us and 13
+// failures ranked above them: the nearest rank ceil(q * 1003) is a success up
+// to rank 990, so p50 and p90 are the successes' 502nd and 903rd values, and
+// p99 (rank 993) and p99.9 (rank 1002) are failures.
+TEST(JsonReport, LatencyOverAllFinishedRequestsRanksFailuresAboveEverySuccess) {
+  const ordered_json j = report::run_result_json(sample());
+  const ordered_json& all = j["latency_all_ms"];
+  EXPECT_NEAR(all["p50"].get<double>(), 0.502, 0.502 / 128.0);
+  EXPECT_NEAR(all["p90"].get<double>(), 0.903, 0.903 / 128.0);
+  EXPECT_TRUE(all["p99"].is_null()) << all;
+  EXPECT_TRUE(all["p999"].is_null()) << all;
+  // Over the successes alone, as before: their own 99th percentile.
+  EXPECT_NEAR(j["latency_ms"]["p99"].get<double>(), 0.981, 0.981 / 128.0);
+  // The busy class alone: 998 finished, 8 failures; p99 is rank 989, a success.
+  EXPECT_NEAR(j["classes"]["busy"]["latency_all_ms"]["p99"].get<double>(), 0.989, 0.989 / 128.0);
+  EXPECT_TRUE(j["classes"]["busy"]["latency_all_ms"]["p999"].is_null());
+  // Nothing of the idle class succeeded: every percentile is a failure.
+  for (const auto& [key, value] : j["classes"]["idle"]["latency_all_ms"].items()) EXPECT_TRUE(value.is_null()) << key;
+}
+
+TEST(JsonReport, AttainmentAndGoodputCountGoodRequests) {
+  models::RunResult r = sample();
+  ordered_json j = report::run_result_json(r);
+  // Without an objective every success is good.
+  EXPECT_TRUE(j["slo"]["latency_ms"].is_null());
+  EXPECT_DOUBLE_EQ(j["slo"]["attainment"].get<double>(), j["availability"].get<double>());
+  EXPECT_DOUBLE_EQ(j["goodput_rps"].get<double>(), j["throughput_rps"].get<double>());
+  r.slo.latency = 500 * sim::kMicrosecond;
+  r.classes[0].counts.good = r.totals.good = 500;
+  j = report::run_result_json(r);
+  EXPECT_EQ(j["slo"]["latency_ms"], 0.5);
+  EXPECT_DOUBLE_EQ(j["slo"]["attainment"].get<double>(), 500.0 / 1003.0);  // in flight excluded
+  EXPECT_DOUBLE_EQ(j["goodput_rps"].get<double>(), 500.0 / 8.0);
+  EXPECT_DOUBLE_EQ(j["classes"]["busy"]["slo_attainment"].get<double>(), 500.0 / 998.0);
+  EXPECT_DOUBLE_EQ(j["classes"]["busy"]["goodput_rps"].get<double>(), 500.0 / 8.0);
+  EXPECT_EQ(j["classes"]["idle"]["slo_attainment"], 0.0);
+}
+
 TEST(JsonReport, DumpsAreByteIdentical) {
   EXPECT_EQ(report::run_result_json(sample()).dump(2), report::run_result_json(sample()).dump(2));
 }
 
 TEST(TableReport, ShowsEverySectionWithinOneHundredColumns) {
   const std::string table = report::run_result_table(sample());
-  for (const char* text : {"sample", "seed 3", "10s", "warm-up 2s", "12345 events", "end to end", "123.75 req/s",
+  for (const char* text : {"sample", "seed 3", "10s", "warm-up 2s", "12345 events", "successes", "all finished",
+                           "123.75 req/s",
                            "98.703%", "app_backlog 5, server_queue 8", "busy", "idle", "web1", "host-a", "50.0",
                            "25.0", "1.50"}) {
     EXPECT_NE(table.find(text), std::string::npos) << text << " missing from:\n" << table;
@@ -131,6 +176,28 @@ TEST(TableReport, ShowsEverySectionWithinOneHundredColumns) {
   for (std::size_t end; (end = table.find('\n', start)) != std::string::npos; start = end + 1) {
     EXPECT_LE(end - start, 100u) << table.substr(start, end - start);
   }
+}
+
+TEST(TableReport, PercentilesAmongTheFailuresReadFail) {
+  const std::string table = report::run_result_table(sample());
+  const auto row = table.find("all finished");
+  ASSERT_NE(row, std::string::npos) << table;
+  const std::string line = table.substr(row, table.find('\n', row) - row);
+  // mean, p50, p90, p99, p99.9, max: no mean or max over failures.
+  EXPECT_THAT(line, ::testing::MatchesRegex("all finished +- +0\\.50[0-9] +0\\.90[0-9] +fail +fail +-")) << line;
+}
+
+TEST(TableReport, AttainmentLinesAndColumnOnlyWithALatencyObjective) {
+  EXPECT_EQ(report::run_result_table(sample()).find("attainment"), std::string::npos);
+  models::RunResult r = sample();
+  r.slo.latency = 500 * sim::kMicrosecond;
+  r.classes[0].counts.good = r.totals.good = 500;
+  const std::string table = report::run_result_table(r);
+  EXPECT_NE(table.find("goodput        62.50 req/s within 500us\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("SLO attainment 49.850% (500 of 1003 finished requests succeeded within 500us)\n"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("attainment  mean ms"), std::string::npos) << table;
 }
 
 TEST(TableReport, AvailabilityNeverRoundsUpToOneHundredPercent) {

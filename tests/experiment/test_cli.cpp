@@ -117,6 +117,46 @@ TEST_F(ExperimentCli, CompareTablesAndCsvListEveryScenario) {
   EXPECT_THAT(csv.out, HasSubstr("3-scale-up," + scenario("3-scale-up.yaml") + ",latency_ms.p99,"));
 }
 
+// The new user: stage 0 past its knee shows a fine p50 over its
+// successes while fewer than two in three requests succeed. The percentiles
+// over all finished requests, the attainment and compare's ordering say so.
+TEST_F(ExperimentCli, AFailingDesignDoesNotLookFast) {
+  const std::vector<std::string> overload{"run", scenario("0-simple-web-stack.yaml"), "--set",
+                                          "workload.arrivals=poisson(2400/s)", "--set",
+                                          "tiers.web.worker_connections=100", "--duration", "6s", "--set",
+                                          "run.warmup=1s", "--replications", "2"};
+  auto json_args = overload;
+  json_args.insert(json_args.end(), {"--format", "json"});
+  const Outcome o = tiersim(json_args);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto json = nlohmann::ordered_json::parse(o.out);
+  EXPECT_LT(json["availability"]["value"].get<double>(), 0.67);
+  EXPECT_LT(json["latency_ms"]["p50"]["value"].get<double>(), 50.0);  // successes only: looks fast
+  // Every replication failed at p99: the estimate is null as a whole.
+  EXPECT_TRUE(json["latency_all_ms"]["p99"].is_null()) << json["latency_all_ms"];
+  EXPECT_GT(json["latency_all_ms"]["p50"]["value"].get<double>(), json["latency_ms"]["p50"]["value"].get<double>());
+  EXPECT_LT(json["slo"]["attainment"]["value"].get<double>(), json["availability"]["value"].get<double>());
+  EXPECT_TRUE(json["slo"]["attainment"]["ci95"].is_array());
+  const Outcome table = tiersim(overload);
+  ASSERT_EQ(table.status, 0) << table.err;
+  EXPECT_THAT(table.out, ::testing::ContainsRegex("all finished p99 \\(ms\\) +fail"));
+
+  const std::vector<std::string> compare{"compare", scenario("0-simple-web-stack.yaml"), scenario("3-scale-up.yaml"),
+                                         "--set", "workload.arrivals=poisson(1800/s)", "--duration", "8s", "--set",
+                                         "run.warmup=2s", "--replications", "2"};
+  const Outcome c = tiersim(compare);
+  ASSERT_EQ(c.status, 0) << c.err;
+  EXPECT_THAT(c.out, HasSubstr("objective      a request is good when it succeeds within 300ms"));
+  // The table leads with attainment, and the scaled-up design wins it.
+  EXPECT_THAT(c.out, ::testing::ContainsRegex("\n\nmetric +scenario[^\n]*\nSLO attainment +0-simple-web-stack"));
+  auto csv_args = compare;
+  csv_args.insert(csv_args.end(), {"--format", "csv"});
+  const Outcome csv = tiersim(csv_args);
+  ASSERT_EQ(csv.status, 0) << csv.err;
+  EXPECT_THAT(csv.out, ::testing::ContainsRegex("\n3-scale-up,[^,]*,slo.attainment,[^\n]*,true\n"));
+  EXPECT_THAT(csv.out, HasSubstr(",goodput_rps,"));
+}
+
 class SweepCli : public ExperimentCli {
  protected:
   // 12 points of a few hundredths of a second each.
@@ -144,6 +184,25 @@ TEST_F(SweepCli, AResumedSweepIsByteIdenticalToAnUninterruptedOne) {
       EXPECT_EQ(read_file(cut), expected);
     }
   }
+}
+
+// A sweep of a scenario with a latency objective: attainment and goodput
+// lead the metric columns, each with its interval, and the percentiles over
+// all finished requests follow those over successes.
+TEST_F(SweepCli, SweepsCarryAttainmentGoodputAndAllRequestPercentiles) {
+  const fs::path output = dir_ / "stage0.csv";
+  const Outcome o = tiersim({"sweep", scenario("0-simple-web-stack.yaml"), "--duration", "3s", "--set",
+                             "run.warmup=1s", "--vary", "workload.arrivals=poisson({300,600}/s)", "--replications",
+                             "2", "--output", output.string()});
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::string text = read_file(output);
+  EXPECT_EQ(text.rfind("workload.arrivals,replications,warmup_s,slo.attainment,slo.attainment_lo,slo.attainment_hi,"
+                       "goodput_rps,goodput_rps_lo,goodput_rps_hi,latency_ms.mean,",
+                       0),
+            0u)
+      << text;
+  EXPECT_THAT(text, HasSubstr(",latency_ms.p999_hi,latency_all_ms.p50,latency_all_ms.p50_lo,latency_all_ms.p50_hi,"));
+  EXPECT_EQ(lines_in(text), 3u);
 }
 
 TEST_F(SweepCli, AKilledSweepResumesToTheSameFile) {

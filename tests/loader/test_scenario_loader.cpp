@@ -430,6 +430,10 @@ TEST(FailureHandling, SloTargetAsPercentageOrFraction) {
   const auto defaults = load(kMinimal);
   EXPECT_DOUBLE_EQ(defaults.slo.target, 0.999);
   EXPECT_EQ(defaults.slo.window, 10 * sim::kSecond);
+  EXPECT_FALSE(defaults.slo.latency.has_value());
+  EXPECT_FALSE(c.slo.latency.has_value());
+  EXPECT_EQ(load(replace(kFaulty, "window: 30s", "window: 30s, latency: 300ms")).slo.latency,
+            300 * sim::kMillisecond);
 }
 
 TEST(FailureHandling, ClientSettings) {
@@ -1008,6 +1012,8 @@ TEST(ScenarioErrors, FailureHandlingAndFaultChecks) {
       {"window: 30s", "window: 0s", "slo.window", "expected a positive duration"},
       {"window: 30s", "window: 1h", "slo.window", "longer than the measured time (59m"},
       {"slo: {", "slo: { colour: red,", "slo.colour", "unknown key"},
+      {"window: 30s", "window: 30s, latency: 0ms", "slo.latency", "expected a positive duration"},
+      {"window: 30s", "window: 30s, latency: 300", "slo.latency", "300"},
       {"timeout: 2s,", "timeout: -2s,", "workload.client.timeout", "must not be negative"},
       {"connect_timeout: 1s, retries", "connect_timeout: 0s, retries", "workload.client.connect_timeout",
        "expected a positive duration"},

@@ -152,6 +152,48 @@ TEST(Mechanics, ConservationOfRequestsUnderOverload) {
   }
 }
 
+// slo.latency only judges requests: the run is the same with any objective.
+// Without one, or with one no request reaches, every success is good; with
+// one below every latency, none is, and every window of the overloaded run
+// (each has requests ending in it) is bad. In between, the good requests
+// are some of the successes, and fewer good requests never make more good
+// windows.
+TEST(Mechanics, ALatencyObjectiveCountsSuccessesWithinIt) {
+  const std::vector<std::string> overload{"workload.arrivals=poisson(3000/s)", "run.duration=12s", "run.warmup=2s",
+                                          "tiers.app.workers=8", "tiers.app.backlog=4"};
+  const auto with = [&](const std::string& latency) {
+    auto sets = overload;
+    sets.push_back("slo.latency=" + latency);
+    return models::run_scenario(load("3-scale-up", sets));
+  };
+  ScenarioConfig plain_config = load("3-scale-up", overload);
+  plain_config.slo.latency.reset();
+  const auto plain = models::run_scenario(plain_config);
+  const auto never = with("1ns"), always = with("1h"), middle = with("1200ms");
+  ASSERT_GT(plain.totals.failed_total(), 0u);
+  EXPECT_EQ(plain.totals.good, plain.totals.succeeded);
+  EXPECT_DOUBLE_EQ(plain.attainment(), plain.availability());
+  for (const auto* r : {&never, &always, &middle}) {
+    EXPECT_EQ(r->events, plain.events);
+    EXPECT_EQ(r->totals.succeeded, plain.totals.succeeded);
+    EXPECT_EQ(r->totals.failed, plain.totals.failed);
+    std::uint64_t class_good = 0;
+    for (const auto& c : r->classes) class_good += c.counts.good;
+    EXPECT_EQ(class_good, r->totals.good);
+  }
+  EXPECT_EQ(always.totals.good, plain.totals.succeeded);
+  EXPECT_EQ(always.slo.good_windows, plain.slo.good_windows);
+  EXPECT_EQ(never.totals.good, 0u);
+  EXPECT_EQ(never.goodput(), 0.0);
+  EXPECT_EQ(never.slo.good_windows, 0u);
+  EXPECT_EQ(never.slo.windows, plain.slo.windows);
+  EXPECT_GT(middle.totals.good, 0u);
+  EXPECT_LT(middle.totals.good, middle.totals.succeeded);
+  EXPECT_LE(middle.slo.good_windows, plain.slo.good_windows);
+  EXPECT_DOUBLE_EQ(middle.attainment(), static_cast<double>(middle.totals.good) /
+                                            static_cast<double>(middle.totals.ended()));
+}
+
 std::uint64_t failed(const models::RunResult& r, models::FailureReason reason) {
   return r.totals.failed[static_cast<std::size_t>(reason)];
 }

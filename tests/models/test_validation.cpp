@@ -54,6 +54,19 @@ TEST(Validation, MM1FcfsMeanAndPercentiles) {
   EXPECT_NEAR(r.nodes.at(0).queue_mean, 800.0 * r.latency.mean() / 1e9, 0.01 * r.nodes.at(0).queue_mean);
 }
 
+// SLO attainment is the sojourn time's distribution function at the
+// objective: with L = ln(10) / (mu - lambda) = 11.513 ms, P(T <= L) = 0.9.
+// Over 20 replications of this run length one run's attainment had a
+// standard deviation of 0.0017 (mean 0.9001); 0.01 is about six of them.
+TEST(Validation, MM1AttainmentIsTheSojournDistribution) {
+  const auto config = load("mm1", {"workload.arrivals=poisson(800/s)", "slo={latency: 11513us}"});
+  const auto r = models::run_scenario(config);
+  ASSERT_EQ(r.totals.failed_total(), 0u);
+  EXPECT_NEAR(r.attainment(), 0.9, 0.01);
+  // Without failures, goodput is the good share of the throughput.
+  EXPECT_NEAR(r.goodput(), r.attainment() * r.throughput(), 1e-9 * r.throughput());
+}
+
 // Processor sharing: the M/M/1-PS mean sojourn equals the FCFS one, 1/(mu - lambda).
 // Same run length and hence the same 4% tolerance as above.
 TEST(Validation, MM1ProcessorSharingMean) {
