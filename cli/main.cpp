@@ -28,6 +28,7 @@
 #include "cli_config.h"
 #include "experiment/compare.hpp"
 #include "experiment/input_error.hpp"
+#include "experiment/interrupt.hpp"
 #include "experiment/progress_bar.hpp"
 #include "experiment/replications.hpp"
 #include "experiment/summary.hpp"
@@ -698,6 +699,7 @@ void print_error(std::string_view message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  experiment::handle_signals();
   try {
     return dispatch(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const loader::ScenarioError& e) {

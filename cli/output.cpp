@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "experiment/interrupt.hpp"
+
 namespace cli {
 
 namespace {
@@ -57,11 +59,20 @@ void check_writable(const std::filesystem::path& file) {
 
 void write_file_atomically(const std::filesystem::path& file, std::string_view content) {
   std::string temp = (directory_of(file) / ("." + file.filename().string() + ".XXXXXX")).string();
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) fail(file, errno);
+  int fd = -1;
+  {
+    const auto section = experiment::output_section();
+    fd = ::mkstemp(temp.data());
+    if (fd < 0) fail(file, errno);
+    experiment::add_temporary(temp);
+  }
+  const auto forget_temporary = [&] {
+    ::unlink(temp.c_str());
+    experiment::remove_temporary(temp);
+  };
   const auto abandon = [&](int error) {
     ::close(fd);
-    ::unlink(temp.c_str());
+    forget_temporary();
     fail(file, error);
   };
   // mkstemp creates the file 0600; give the result the usual umask-based mode.
@@ -79,14 +90,16 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
   if (::fsync(fd) != 0) abandon(errno);
   if (::close(fd) != 0) {
     const int error = errno;
-    ::unlink(temp.c_str());
+    forget_temporary();
     fail(file, error);
   }
+  const auto section = experiment::output_section();
   if (::rename(temp.c_str(), file.c_str()) != 0) {
     const int error = errno;
-    ::unlink(temp.c_str());
+    forget_temporary();
     fail(file, error);
   }
+  experiment::remove_temporary(temp);
 }
 
 }  // namespace cli

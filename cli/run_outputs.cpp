@@ -8,6 +8,7 @@
 
 #include "cli/output.hpp"
 
+#include "experiment/interrupt.hpp"
 #include "models/request.hpp"
 
 namespace cli {
@@ -15,8 +16,10 @@ namespace cli {
 TimeseriesCsv::TimeseriesCsv(std::filesystem::path file)
     : file_(std::move(file)), temporary_(file_.string() + fmt::format(".tmp.{}", ::getpid())) {
   check_writable(file_);
+  const auto section = experiment::output_section();
   out_ = std::fopen(temporary_.c_str(), "w");
   if (out_ == nullptr) throw OutputError(fmt::format("cannot write {}: {}", file_.string(), std::strerror(errno)));
+  experiment::add_temporary(temporary_);
 }
 
 TimeseriesCsv::~TimeseriesCsv() {
@@ -24,6 +27,7 @@ TimeseriesCsv::~TimeseriesCsv() {
     std::fclose(out_);
     std::error_code ignored;
     std::filesystem::remove(temporary_, ignored);
+    experiment::remove_temporary(temporary_);
   }
 }
 
@@ -60,7 +64,9 @@ void TimeseriesCsv::commit() {
   std::fclose(out_);
   out_ = nullptr;
   std::error_code ec;
+  const auto section = experiment::output_section();
   if (ok) std::filesystem::rename(temporary_, file_, ec);
+  experiment::remove_temporary(temporary_);
   if (!ok || ec) {
     std::filesystem::remove(temporary_, ec);
     throw OutputError(fmt::format("cannot write {}: {}", file_.string(), std::strerror(ok ? ec.value() : error)));

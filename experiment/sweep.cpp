@@ -15,6 +15,7 @@
 
 #include "experiment/csv.hpp"
 #include "experiment/input_error.hpp"
+#include "experiment/interrupt.hpp"
 #include "experiment/metrics.hpp"
 #include "experiment/summary.hpp"
 #include "loader/text_util.hpp"
@@ -351,6 +352,8 @@ SweepPlan plan_sweep(const fs::path& scenario, const std::vector<loader::Overrid
 }
 
 SweepFile::SweepFile(const fs::path& path, SweepFormat format, const SweepPlan& plan) : path_(path) {
+  // An interrupt waits for the resume check, the cut and the header.
+  const auto section = output_section();
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
   if (fd_ < 0) throw InputError(fmt::format("--output {}: {}", path.string(), std::strerror(errno)));
   std::string content;
@@ -410,13 +413,17 @@ SweepFile::SweepFile(const fs::path& path, SweepFormat format, const SweepPlan& 
     ::close(fd_);
     fail(path, "cannot truncate");
   }
-  if (format == SweepFormat::kCsv && lines.empty()) append(csv_header(plan));
+  if (format == SweepFormat::kCsv && lines.empty()) write_all(fd_, csv_header(plan), path_);
   done_ = rows;
 }
 
 SweepFile::~SweepFile() { ::close(fd_); }
 
-void SweepFile::append(std::string_view line) { write_all(fd_, line, path_); }
+void SweepFile::append(std::string_view line) {
+  // An interrupt waits for the row: the file never ends in a partial one.
+  const auto section = output_section();
+  write_all(fd_, line, path_);
+}
 
 std::string sweep_row(const SweepPlan& plan, std::size_t p, const Experiment& e, SweepFormat format) {
   const std::vector<MetricEstimate> estimates = summarize(e.runs);

@@ -115,7 +115,7 @@ TEST_F(CliTest, AnalyzeGivesTheAnalyticAnswer) {
   EXPECT_NE(table.out.find("Bottleneck"), std::string::npos) << table.out;
   const Outcome json = tiersim({"analyze", tiny_.string(), "--format", "json"});
   EXPECT_EQ(json.status, 0) << json.err;
-  EXPECT_NO_THROW((void)nlohmann::ordered_json::parse(json.out));
+  EXPECT_TRUE(nlohmann::ordered_json::accept(json.out)) << json.out;
   expect_bad_input(tiersim({"analyze", tiny_.string(), "--format", "xml"}), "--format");
   expect_bad_input(tiersim({"analyze"}), "SCENARIO");
 }
