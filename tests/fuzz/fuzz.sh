@@ -22,6 +22,9 @@ work="${WORKDIR:-$(mktemp -d)}"
 status=0
 for name in "${names[@]}"; do
   mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
+  # git keeps no empty folder, and libFuzzer refuses a missing one.
+  inputs=("$fuzz_dir/corpus/$name")
+  [ -d "$fuzz_dir/regressions/$name" ] && inputs+=("$fuzz_dir/regressions/$name")
   echo "fuzz_$name: ${seconds}s, work in $work/$name" >&2
   # The harnesses' short runs read scenarios/ but write nothing; the working
   # directory is the temporary one all the same.
@@ -30,7 +33,7 @@ for name in "${names[@]}"; do
           -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=8192 \
           -dict="$fuzz_dir/scenario.dict" -artifact_prefix="$work/$name/artifacts/" \
           -print_final_stats=1 \
-          corpus "$fuzz_dir/corpus/$name" "$fuzz_dir/regressions/$name" \
+          corpus "${inputs[@]}" \
           > "$work/$name/log" 2>&1); then
     status=1
     keep=1
