@@ -88,7 +88,8 @@ std::string share_of_ended(std::uint64_t part, const models::RequestCounts& coun
 std::string availability(const models::RequestCounts& counts) { return share_of_ended(counts.succeeded, counts); }
 std::string attainment(const models::RequestCounts& counts) { return share_of_ended(counts.good, counts); }
 
-// models::quantile_with_failures in ms; "fail" among the failures.
+// models::quantile_with_failures in ms, to the digits the histogram resolves
+// like every other percentile; "fail" among the failures.
 std::vector<std::string> all_finished_cells(const sim::LatencyHistogram& successes,
                                             const models::RequestCounts& counts,
                                             std::initializer_list<double> quantiles) {
@@ -98,7 +99,7 @@ std::vector<std::string> all_finished_cells(const sim::LatencyHistogram& success
       cells.emplace_back(kNone);
     } else {
       const auto ns = models::quantile_with_failures(successes, counts, q);
-      cells.push_back(ns ? ms(*ns) : std::string("fail"));
+      cells.push_back(ns ? percentile_ms(*ns / 1e6) : std::string("fail"));
     }
   }
   return cells;
