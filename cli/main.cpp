@@ -51,9 +51,9 @@ constexpr int kExitOverload = 3;
 constexpr std::string_view kDefaultScenario = "3-scale-up.yaml";
 
 // Bad flags or arguments: exit status 2, like a ScenarioError.
-class UsageError : public std::runtime_error {
+class UsageError : public loader::BadInput {
  public:
-  using std::runtime_error::runtime_error;
+  using loader::BadInput::BadInput;
 };
 
 void write_stdout(std::string_view text) {
@@ -702,24 +702,12 @@ int main(int argc, char** argv) {
   experiment::handle_signals();
   try {
     return dispatch(std::vector<std::string>(argv + 1, argv + argc));
-  } catch (const loader::ScenarioError& e) {
-    print_error(e.what());
-    return kExitBadInput;
-  } catch (const UsageError& e) {
-    print_error(e.what());
-    return kExitBadInput;
-  } catch (const experiment::InputError& e) {
+  } catch (const loader::BadInput& e) {
     print_error(e.what());
     return kExitBadInput;
   } catch (const models::RunLimitExceeded& e) {
     print_error(e.what());
     return kExitOverload;
-  } catch (const cli::OutputError& e) {
-    print_error(e.what());
-    return kExitBadInput;
-  } catch (const config_import::ImportError& e) {
-    print_error(e.what());
-    return kExitBadInput;
   } catch (const std::exception& e) {
     print_error(e.what());
     return kExitFailure;

@@ -5,13 +5,15 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "loader/bad_input.hpp"
+
 namespace cli {
 
 // An output file that cannot be written, with the reason: exit status 2, as
 // for other bad input, since a different path fixes it.
-class OutputError : public std::runtime_error {
+class OutputError : public loader::BadInput {
  public:
-  using std::runtime_error::runtime_error;
+  using loader::BadInput::BadInput;
 };
 
 // Throws OutputError naming the file and the reason when `file` cannot be

@@ -38,7 +38,7 @@ std::string to_string(const Position& at) {
 }
 
 ImportError::ImportError(const Position& at, std::string_view message)
-    : std::runtime_error(fmt::format("{}: {}", to_string(at), message)), at_(at) {}
+    : loader::BadInput(fmt::format("{}: {}", to_string(at), message)), at_(at) {}
 
 std::string read_config_file(const std::filesystem::path& file, const Position& named_at) {
   std::error_code ec;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "loader/bad_input.hpp"
 #include "sim/time.hpp"
 
 namespace config_import {
@@ -31,7 +32,7 @@ std::string to_string(const Position& at);
 // A configuration the importer cannot turn into a faithful scenario: bad
 // syntax, or a directive that contradicts the model. what() is
 // "file:line:column: message".
-class ImportError : public std::runtime_error {
+class ImportError : public loader::BadInput {
  public:
   ImportError(const Position& at, std::string_view message);
   const Position& at() const { return at_; }

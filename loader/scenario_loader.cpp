@@ -37,7 +37,7 @@ std::string format_message(const std::string& file, int line, int column, const 
 
 ScenarioError::ScenarioError(std::string file, int line, int column, std::string key_path, std::string_view message,
                              std::string_view hint)
-    : std::runtime_error(format_message(file, line, column, key_path, message, hint)),
+    : BadInput(format_message(file, line, column, key_path, message, hint)),
       file_(std::move(file)),
       line_(line),
       column_(column),

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "loader/bad_input.hpp"
 #include "models/config.hpp"
 
 namespace loader {
@@ -19,7 +20,7 @@ struct Override {
   std::string value;  // a YAML scalar or flow collection
 };
 
-class ScenarioError : public std::runtime_error {
+class ScenarioError : public BadInput {
  public:
   // what() is "file:line:column: key.path: message", with the position parts
   // that are known, then "\n" + hint when there is a hint.

@@ -2,8 +2,11 @@
 // the textbook ones are the textbook's.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
+#include <string>
 
 #include "analysis/analysis_report.hpp"
 #include "loader/scenario_loader.hpp"
@@ -50,30 +53,54 @@ TEST(ScenarioFiles, TextbookScenarios) {
   EXPECT_NEAR(analyze("closed").operational.saturation_users, 26.75, 1e-9);
 }
 
+// The node of that name; fails the test when there is none (a renamed node
+// must not turn the checks below into no checks).
+const analysis::Node& node_named(const analysis::AnalysisResult& r, const std::string& name) {
+  const auto& nodes = r.model.nodes;
+  const auto it = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.name == name; });
+  if (it == nodes.end()) throw std::runtime_error("no node named " + name);
+  return *it;
+}
+
+std::size_t class_index(const analysis::AnalysisResult& r, const std::string& name) {
+  const auto& classes = r.model.classes;
+  const auto it = std::find(classes.begin(), classes.end(), name);
+  if (it == classes.end()) throw std::runtime_error("no class named " + name);
+  return static_cast<std::size_t>(it - classes.begin());
+}
+
 // Stage 1 routes by co-location: nginx and the app call their local node;
 // app1's local database is the primary, so its reads go to the replica, and
 // app2 reads its local replica: all reads land on db2, writes on db1.
 TEST(ScenarioFiles, DistributedStageRouting) {
   const auto r = analyze("1-distributed");
-  const auto& classes = r.model.classes;
-  const auto page = static_cast<std::size_t>(std::find(classes.begin(), classes.end(), "page") - classes.begin());
-  const auto checkout = static_cast<std::size_t>(std::find(classes.begin(), classes.end(), "checkout") - classes.begin());
-  for (const auto& n : r.model.nodes) {
-    if (n.name == "db1") {
-      EXPECT_NEAR(n.visits[page], 0.0, 1e-12);
-      EXPECT_NEAR(n.visits[checkout], 5.0, 1e-12);  // 5 calls per checkout
-    }
-    if (n.name == "db2") {
-      EXPECT_NEAR(n.visits[page], 3.0, 1e-12);  // 3 calls per page
-    }
-    if (n.name == "web1") {
-      EXPECT_NEAR(n.visits[page], 0.5, 1e-12);
-    }
-  }
+  const auto page = class_index(r, "page");
+  const auto checkout = class_index(r, "checkout");
+  EXPECT_NEAR(node_named(r, "db1").visits[page], 0.0, 1e-12);
+  EXPECT_NEAR(node_named(r, "db1").visits[checkout], 5.0, 1e-12);  // 5 calls per checkout
+  EXPECT_NEAR(node_named(r, "db2").visits[page], 3.0, 1e-12);      // 3 calls per page
+  EXPECT_NEAR(node_named(r, "db2").visits[checkout], 0.0, 1e-12);
+  EXPECT_NEAR(node_named(r, "web1").visits[page], 0.5, 1e-12);
+  EXPECT_NEAR(node_named(r, "web2").visits[page], 0.5, 1e-12);
 }
 
-TEST(ScenarioFiles, PrintScaleUpTable) {
-  std::cout << analysis::format_table(analyze("3-scale-up"));
+// The table lists every resource that carries load and names the bottleneck
+// the operational analysis found.
+TEST(ScenarioFiles, ScaleUpTableListsTheLoadedResourcesAndTheBottleneck) {
+  const auto r = analyze("3-scale-up");
+  const std::string table = analysis::format_table(r);
+  std::cout << table;
+  const auto& op = r.operational;
+  ASSERT_GE(op.bottleneck, 0);
+  int loaded = 0;
+  for (const auto& resource : op.resources) {
+    if (resource.demand_total == 0.0) continue;
+    ++loaded;
+    EXPECT_NE(table.find(resource.name + " "), std::string::npos) << resource.name;
+  }
+  EXPECT_GE(loaded, 16);  // CPU, NIC in and out of 8 nodes at least
+  const auto& bottleneck = op.resources[static_cast<std::size_t>(op.bottleneck)].name;
+  EXPECT_NE(table.find("Bottleneck: " + bottleneck + " saturates at"), std::string::npos) << bottleneck;
 }
 
 }  // namespace
