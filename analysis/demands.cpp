@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "models/clients.hpp"
+#include "models/kinds.hpp"
 
 namespace analysis {
 
@@ -63,17 +64,6 @@ std::string node_name(const models::TierConfig& tier, int i) {
   return tier.node_names.empty() ? tier.name + std::to_string(i + 1) : tier.node_names[static_cast<std::size_t>(i)];
 }
 
-std::string kind_name(const models::TierKindConfig& kind) {
-  struct Namer {
-    std::string operator()(const models::HaproxyConfig&) const { return "haproxy"; }
-    std::string operator()(const models::NginxConfig&) const { return "nginx"; }
-    std::string operator()(const models::AppConfig&) const { return "app"; }
-    std::string operator()(const models::DatabaseConfig&) const { return "database"; }
-    std::string operator()(const models::ServerConfig&) const { return "server"; }
-  };
-  return std::visit(Namer{}, kind);
-}
-
 // Builds the network; one instance per build_model call.
 class Builder {
  public:
@@ -118,16 +108,14 @@ class Builder {
 double Builder::request_bytes(std::size_t c, int tier) const {
   const models::TierDemand* d = demand(c, tier);
   if (d != nullptr && d->request_bytes) return *d->request_bytes;
-  const auto& kind = config_.tiers[static_cast<std::size_t>(tier)].kind;
-  if (const auto* db = std::get_if<models::DatabaseConfig>(&kind)) return db->query_bytes;
+  if (const auto bytes = models::default_request_bytes(config_.tiers[static_cast<std::size_t>(tier)].kind)) return *bytes;
   return config_.workload.classes[c].request_bytes;
 }
 
 double Builder::response_bytes(std::size_t c, int tier) const {
   const models::TierDemand* d = demand(c, tier);
   if (d != nullptr && d->response_bytes) return *d->response_bytes;
-  const auto& kind = config_.tiers[static_cast<std::size_t>(tier)].kind;
-  if (const auto* db = std::get_if<models::DatabaseConfig>(&kind)) return db->result_bytes;
+  if (const auto bytes = models::default_response_bytes(config_.tiers[static_cast<std::size_t>(tier)].kind)) return *bytes;
   return config_.workload.classes[c].response_bytes;
 }
 
@@ -187,27 +175,40 @@ void Builder::add_nodes() {
       Node n;
       n.name = node_name(tier, i);
       n.tier = tier.name;
-      n.kind = kind_name(tier.kind);
+      n.kind = std::string(models::kind_name(tier.kind));
       n.tier_index = static_cast<int>(t);
       const int host = tier.on.empty() ? add_host(n.name, tier.machine)
                                        : host_index.at(tier.on[static_cast<std::size_t>(i)]);
       n.host = hosts_[static_cast<std::size_t>(host)].name;
       n.units.assign(classes, 1.0);
       n.plan.resize(classes);
-      if (const auto* lb = std::get_if<models::HaproxyConfig>(&tier.kind)) {
-        if (lb->maxconn > 0) n.admission = add_pool(n.name + ".maxconn", n.name, ResourceKind::kAdmission, lb->maxconn, false);
-      } else if (const auto* web = std::get_if<models::NginxConfig>(&tier.kind)) {
-        n.admission = add_pool(n.name + ".connections", n.name, ResourceKind::kAdmission,
-                               web->worker_connections * web->worker_processes, true);
-        // A proxied request holds a client and an upstream connection.
-        for (std::size_t c = 0; c < classes; ++c) n.units[c] = deepest_[c] > static_cast<int>(t) ? 2.0 : 1.0;
-      } else if (const auto* app = std::get_if<models::AppConfig>(&tier.kind)) {
-        n.admission = add_pool(n.name + ".workers", n.name, ResourceKind::kAdmission, app->workers, false);
-      } else if (const auto* db = std::get_if<models::DatabaseConfig>(&tier.kind)) {
-        n.admission = add_pool(n.name + ".connections", n.name, ResourceKind::kAdmission, db->max_connections, true);
-      } else if (const auto* server = std::get_if<models::ServerConfig>(&tier.kind)) {
-        if (server->workers > 0) n.admission = add_pool(n.name + ".workers", n.name, ResourceKind::kAdmission, server->workers, false);
-      }
+      // The kind's admission limit, as its node's configure_admission sets it.
+      std::visit(models::Overloaded{
+                     [&](const models::HaproxyConfig& lb) {
+                       if (lb.maxconn > 0) {
+                         n.admission = add_pool(n.name + ".maxconn", n.name, ResourceKind::kAdmission, lb.maxconn, false);
+                       }
+                     },
+                     [&](const models::NginxConfig& web) {
+                       n.admission = add_pool(n.name + ".connections", n.name, ResourceKind::kAdmission,
+                                              web.worker_connections * web.worker_processes, true);
+                       // A proxied request holds a client and an upstream connection.
+                       for (std::size_t c = 0; c < classes; ++c) n.units[c] = deepest_[c] > static_cast<int>(t) ? 2.0 : 1.0;
+                     },
+                     [&](const models::AppConfig& app) {
+                       n.admission = add_pool(n.name + ".workers", n.name, ResourceKind::kAdmission, app.workers, false);
+                     },
+                     [&](const models::DatabaseConfig& db) {
+                       n.admission = add_pool(n.name + ".connections", n.name, ResourceKind::kAdmission,
+                                              db.max_connections, true);
+                     },
+                     [&](const models::ServerConfig& server) {
+                       if (server.workers > 0) {
+                         n.admission = add_pool(n.name + ".workers", n.name, ResourceKind::kAdmission, server.workers, false);
+                       }
+                     },
+                 },
+                 tier.kind);
       tier_nodes_[t].push_back(static_cast<int>(m_.nodes.size()));
       node_host_.push_back(host);
       m_.nodes.push_back(std::move(n));
@@ -219,14 +220,25 @@ void Builder::add_nodes() {
     const models::TierConfig& tier = config_.tiers[t];
     for (int i : tier_nodes_[t]) {
       const std::string& name = m_.nodes[static_cast<std::size_t>(i)].name;
-      if (const auto* app = std::get_if<models::AppConfig>(&tier.kind)) {
-        call_pool_[static_cast<std::size_t>(i)] = add_pool(name + ".pool", name, ResourceKind::kCallPool, app->pool, false);
-      } else if (const auto* lb = std::get_if<models::HaproxyConfig>(&tier.kind); lb != nullptr && lb->server_maxconn > 0) {
-        for (int j : tier_nodes_[t + 1]) {
-          server_pool_[{i, j}] = add_pool(name + "->" + m_.nodes[static_cast<std::size_t>(j)].name + ".maxconn", name,
-                                          ResourceKind::kServerConns, lb->server_maxconn, false);
-        }
-      }
+      // What a call holds at the caller: an app's connection pool, HAProxy's
+      // per-server maxconn; the other kinds hold nothing per call.
+      std::visit(models::Overloaded{
+                     [&](const models::HaproxyConfig& lb) {
+                       if (lb.server_maxconn == 0) return;
+                       for (int j : tier_nodes_[t + 1]) {
+                         server_pool_[{i, j}] = add_pool(name + "->" + m_.nodes[static_cast<std::size_t>(j)].name + ".maxconn",
+                                                         name, ResourceKind::kServerConns, lb.server_maxconn, false);
+                       }
+                     },
+                     [](const models::NginxConfig&) {},
+                     [&](const models::AppConfig& app) {
+                       call_pool_[static_cast<std::size_t>(i)] =
+                           add_pool(name + ".pool", name, ResourceKind::kCallPool, app.pool, false);
+                     },
+                     [](const models::DatabaseConfig&) {},
+                     [](const models::ServerConfig&) {},
+                 },
+                 tier.kind);
     }
   }
 }
@@ -297,44 +309,51 @@ std::vector<double> Builder::call_split(int i, std::size_t c) const {
     for (std::size_t k = 0; k < next.size(); ++k) split[k] = next[k] == node ? 1.0 : 0.0;
   };
   const int local = co_located_next(i);
-  if (const auto* lb = std::get_if<models::HaproxyConfig>(&tier.kind)) {
-    if (lb->balance == models::Balance::kFirst) {
-      for (std::size_t k = 0; k < next.size(); ++k) {
-        if (lb->weights.empty() || lb->weights[k] > 0) {
-          split[k] = 1.0;
-          break;
-        }
-      }
-    } else {
-      by_weight(lb->weights);
-    }
-  } else if (const auto* web = std::get_if<models::NginxConfig>(&tier.kind)) {
-    if (web->prefer_local && local >= 0) {
-      only(local);
-    } else {
-      by_weight(web->weights);
-    }
-  } else if (const auto* app = std::get_if<models::AppConfig>(&tier.kind)) {
-    const int preferred = app->prefer_local ? local : -1;
-    const auto& next_kind = config_.tiers[static_cast<std::size_t>(n.tier_index + 1)].kind;
-    if (const auto* db = std::get_if<models::DatabaseConfig>(&next_kind)) {
-      const models::TierDemand* query = demand(c, n.tier_index + 1);
-      const bool write = query != nullptr && query->writes > 0;
-      if (write || db->reads == models::ReadRouting::kPrimary || next.size() == 1) {
-        only(next.front());
-      } else if (preferred >= 0 && preferred != next.front()) {
-        only(preferred);
-      } else {
-        for (std::size_t k = 1; k < next.size(); ++k) split[k] = 1.0 / static_cast<double>(next.size() - 1);
-      }
-    } else if (preferred >= 0) {
-      only(preferred);
-    } else {
-      by_weight({});
-    }
-  } else {
-    by_weight({});
-  }
+  // As each kind's begin_call picks the next-tier node.
+  std::visit(models::Overloaded{
+                 [&](const models::HaproxyConfig& lb) {
+                   if (lb.balance != models::Balance::kFirst) {
+                     by_weight(lb.weights);
+                     return;
+                   }
+                   for (std::size_t k = 0; k < next.size(); ++k) {
+                     if (lb.weights.empty() || lb.weights[k] > 0) {
+                       split[k] = 1.0;
+                       break;
+                     }
+                   }
+                 },
+                 [&](const models::NginxConfig& web) {
+                   if (web.prefer_local && local >= 0) {
+                     only(local);
+                   } else {
+                     by_weight(web.weights);
+                   }
+                 },
+                 [&](const models::AppConfig& app) {
+                   const int preferred = app.prefer_local ? local : -1;
+                   const auto& next_kind = config_.tiers[static_cast<std::size_t>(n.tier_index + 1)].kind;
+                   if (const auto* db = std::get_if<models::DatabaseConfig>(&next_kind)) {
+                     const models::TierDemand* query = demand(c, n.tier_index + 1);
+                     const bool write = query != nullptr && query->writes > 0;
+                     if (write || db->reads == models::ReadRouting::kPrimary || next.size() == 1) {
+                       only(next.front());
+                     } else if (preferred >= 0 && preferred != next.front()) {
+                       only(preferred);
+                     } else {
+                       for (std::size_t k = 1; k < next.size(); ++k) split[k] = 1.0 / static_cast<double>(next.size() - 1);
+                     }
+                   } else if (preferred >= 0) {
+                     only(preferred);
+                   } else {
+                     by_weight({});
+                   }
+                 },
+                 // The loader keeps a database last: it calls no tier.
+                 [&](const models::DatabaseConfig&) { by_weight({}); },
+                 [&](const models::ServerConfig&) { by_weight({}); },
+             },
+             tier.kind);
   return split;
 }
 
@@ -449,12 +468,21 @@ void Builder::add_jobs() {
       const models::TierDemand* d = demand(c, n.tier_index);
       Moments cpu = moments(tier.cpu);
       if (d != nullptr) cpu = cpu + moments(d->cpu);
-      if (const auto* lb = std::get_if<models::HaproxyConfig>(&tier.kind); lb != nullptr && lb->tls) {
-        // A request opens a connection once per requests_per_connection.
-        const models::TlsConfig& tls = *lb->tls;
-        cpu = cpu + maybe(1.0 / tls.requests_per_connection,
-                          either(tls.resume_ratio, moments(tls.resumed), moments(tls.handshake)));
-      }
+      // The kind's extra CPU (its node's extra_cpu): HAProxy's TLS.
+      std::visit(models::Overloaded{
+                     [&](const models::HaproxyConfig& lb) {
+                       if (!lb.tls) return;
+                       // A request opens a connection once per requests_per_connection.
+                       const models::TlsConfig& tls = *lb.tls;
+                       cpu = cpu + maybe(1.0 / tls.requests_per_connection,
+                                         either(tls.resume_ratio, moments(tls.resumed), moments(tls.handshake)));
+                     },
+                     [](const models::NginxConfig&) {},
+                     [](const models::AppConfig&) {},
+                     [](const models::DatabaseConfig&) {},
+                     [](const models::ServerConfig&) {},
+                 },
+                 tier.kind);
       const double remote_share = n.visits[c] > 0.0 ? std::min(1.0, remote[i] / n.visits[c]) : 0.0;
       cpu = cpu + maybe(remote_share, moments(host.machine->firewall));
       VisitPlan& plan = n.plan[c];
@@ -469,13 +497,20 @@ void Builder::add_jobs() {
         const double s = 1.0 / disk.iops + bytes / disk.bandwidth;
         if (count > 0.0) plan.jobs.push_back(Job{host.disk, count, s, s * s});
       };
-      if (const auto* db = std::get_if<models::DatabaseConfig>(&tier.kind)) {
-        // Every IO moves a page, except the commit's log flush.
-        io(d->disk_ios + (d->reads + d->writes) * (1.0 - d->cache_hit), db->page_bytes);
-        if (d->writes > 0) io(1.0, db->log_flush_bytes);
-      } else {
-        io(d->disk_ios, d->io_bytes);
-      }
+      // The kind's disk plan (its node's plan_disk).
+      const auto generic = [&](const auto&) { io(d->disk_ios, d->io_bytes); };
+      std::visit(models::Overloaded{
+                     [&](const models::HaproxyConfig& k) { generic(k); },
+                     [&](const models::NginxConfig& k) { generic(k); },
+                     [&](const models::AppConfig& k) { generic(k); },
+                     [&](const models::DatabaseConfig& db) {
+                       // Every IO moves a page, except the commit's log flush.
+                       io(d->disk_ios + (d->reads + d->writes) * (1.0 - d->cache_hit), db.page_bytes);
+                       if (d->writes > 0) io(1.0, db.log_flush_bytes);
+                     },
+                     [&](const models::ServerConfig& k) { generic(k); },
+                 },
+                 tier.kind);
     }
   }
 }

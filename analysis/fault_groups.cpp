@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -13,7 +14,6 @@ namespace analysis {
 namespace {
 
 using models::FaultConfig;
-using models::FaultKind;
 using models::ScenarioConfig;
 using models::TierConfig;
 
@@ -23,18 +23,27 @@ constexpr std::size_t kFailureKinds = 3;
 
 std::size_t index_of(Failure f) { return static_cast<std::size_t>(f); }
 
-Failure failure_of(FaultKind kind) {
-  if (kind == FaultKind::kHostCrash) return Failure::kSilent;
-  return kind == FaultKind::kStop ? Failure::kStopped : Failure::kRefused;
+// How a fault of this kind fails its nodes, as their callers see it;
+// nullopt: it does not stop them (a gray failure, a partition).
+std::optional<Failure> failure_of(const models::FaultEffect& effect) {
+  using Stops = std::optional<Failure>;
+  return std::visit(models::Overloaded{
+                        [](const models::HostCrash&) -> Stops { return Failure::kSilent; },
+                        [](const models::ProcessCrash&) -> Stops { return Failure::kRefused; },
+                        [](const models::Stop&) -> Stops { return Failure::kStopped; },
+                        [](const models::Slowdown&) -> Stops { return std::nullopt; },
+                        [](const models::NetworkFault&) -> Stops { return std::nullopt; },
+                        [](const models::Partition&) -> Stops { return std::nullopt; },
+                    },
+                    effect);
 }
+
+// The failure of a fault that stops nodes (every fault in Builder::stochastic_).
+Failure stopping(const FaultConfig& fault) { return failure_of(fault.effect).value(); }
 
 const char* failure_name(Failure f) {
   static constexpr const char* kNames[] = {"host crash", "process crash", "stop"};
   return kNames[index_of(f)];
-}
-
-bool stops_nodes(FaultKind kind) {
-  return kind == FaultKind::kHostCrash || kind == FaultKind::kProcessCrash || kind == FaultKind::kStop;
 }
 
 double seconds(sim::Time t) { return sim::to_seconds(t); }
@@ -177,8 +186,17 @@ TierBehaviour vrrp_pair(const models::HaproxyConfig& lb) {
 
 TierBehaviour entry_tier(const TierConfig& tier) {
   TierBehaviour b;
-  const auto* lb = std::get_if<models::HaproxyConfig>(&tier.kind);
-  if (lb != nullptr && tier.count == 2) return vrrp_pair(*lb);
+  // Only HAProxy pairs share a floating address (keepalived); clients reach
+  // any other kind's entry nodes by DNS.
+  const auto* pair = std::visit(models::Overloaded{
+                                    [&](const models::HaproxyConfig& lb) { return tier.count == 2 ? &lb : nullptr; },
+                                    [](const models::NginxConfig&) -> const models::HaproxyConfig* { return nullptr; },
+                                    [](const models::AppConfig&) -> const models::HaproxyConfig* { return nullptr; },
+                                    [](const models::DatabaseConfig&) -> const models::HaproxyConfig* { return nullptr; },
+                                    [](const models::ServerConfig&) -> const models::HaproxyConfig* { return nullptr; },
+                                },
+                                tier.kind);
+  if (pair != nullptr) return vrrp_pair(*pair);
   if (tier.count == 1) {
     b.roles.push_back(Role{"", {0}, false, same_for_all(unnoticed("the only entry node"))});
     return b;
@@ -229,16 +247,24 @@ double ancestors_timeout(const ScenarioConfig& config, int caller, std::string& 
     const TierConfig& tier = config.tiers[static_cast<std::size_t>(a)];
     double t = 0.0;
     std::string what;
-    if (const auto* lb = std::get_if<models::HaproxyConfig>(&tier.kind)) {
-      t = seconds(lb->timeout_server);
-      what = "HAProxy's timeout server";
-    } else if (const auto* web = std::get_if<models::NginxConfig>(&tier.kind)) {
-      t = seconds(web->read_timeout);
-      what = "nginx's proxy_read_timeout";
-    } else if (const auto* app = std::get_if<models::AppConfig>(&tier.kind)) {
-      t = seconds(app->call_timeout);
-      what = "the app's call timeout";
-    }
+    // The kind's timeout on a call's answer (its node's call_timeout).
+    std::visit(models::Overloaded{
+                   [&](const models::HaproxyConfig& lb) {
+                     t = seconds(lb.timeout_server);
+                     what = "HAProxy's timeout server";
+                   },
+                   [&](const models::NginxConfig& web) {
+                     t = seconds(web.read_timeout);
+                     what = "nginx's proxy_read_timeout";
+                   },
+                   [&](const models::AppConfig& app) {
+                     t = seconds(app.call_timeout);
+                     what = "the app's call timeout";
+                   },
+                   [](const models::DatabaseConfig&) {},
+                   [](const models::ServerConfig&) {},
+               },
+               tier.kind);
     if (t > 0.0 && (shortest == 0.0 || t < shortest)) {
       shortest = t;
       who = fmt::format("{} ({}, tier {})", what, text(t), tier.name);
@@ -253,9 +279,14 @@ double ancestors_timeout(const ScenarioConfig& config, int caller, std::string& 
 bool calls_stay_local(const ScenarioConfig& config, int caller) {
   const TierConfig& from = config.tiers[static_cast<std::size_t>(caller)];
   const TierConfig& to = config.tiers[static_cast<std::size_t>(caller + 1)];
-  bool local = false;
-  if (const auto* web = std::get_if<models::NginxConfig>(&from.kind)) local = web->prefer_local;
-  if (const auto* app = std::get_if<models::AppConfig>(&from.kind)) local = app->prefer_local;
+  const bool local = std::visit(models::Overloaded{
+                                    [](const models::HaproxyConfig&) { return false; },
+                                    [](const models::NginxConfig& web) { return web.prefer_local; },
+                                    [](const models::AppConfig& app) { return app.prefer_local; },
+                                    [](const models::DatabaseConfig&) { return false; },
+                                    [](const models::ServerConfig&) { return false; },
+                                },
+                                from.kind);
   if (!local) return false;
   std::map<std::string, int> balance;
   for (int i = 0; i < from.count; ++i) ++balance[host_of(from, i)];
@@ -383,18 +414,26 @@ TierBehaviour called_tier(const ScenarioConfig& config, int t) {
   b.tolerated = tier.count - 1;
   Role all{"", all_nodes(tier.count), false, {}};
   for (Failure f : {Failure::kSilent, Failure::kRefused, Failure::kStopped}) {
-    Effect& e = all.on[index_of(f)];
-    if (const auto* lb = std::get_if<models::HaproxyConfig>(&caller.kind)) {
-      e = lb->health_check ? health_checked(config, *lb, f)
-                           : unnoticed("HAProxy has no health checks: it keeps sending a dead server its share");
-    } else if (const auto* web = std::get_if<models::NginxConfig>(&caller.kind)) {
-      e = nginx_upstream(config, t - 1, *web, f);
-    } else if (f == Failure::kSilent && calls_stay_local(config, t - 1)) {
-      e = routed(0.0, "its host's crash also takes down the only caller that uses it");
-    } else {
-      e = unnoticed(fmt::format("the {} tier has no health checks: it keeps calling a dead node",
-                                caller.name));
-    }
+    // How the caller's kind notices a dead node of the next tier.
+    const auto no_checks = [&] {
+      if (f == Failure::kSilent && calls_stay_local(config, t - 1)) {
+        return routed(0.0, "its host's crash also takes down the only caller that uses it");
+      }
+      return unnoticed(fmt::format("the {} tier has no health checks: it keeps calling a dead node", caller.name));
+    };
+    all.on[index_of(f)] = std::visit(
+        models::Overloaded{
+            [&](const models::HaproxyConfig& lb) {
+              return lb.health_check
+                         ? health_checked(config, lb, f)
+                         : unnoticed("HAProxy has no health checks: it keeps sending a dead server its share");
+            },
+            [&](const models::NginxConfig& web) { return nginx_upstream(config, t - 1, web, f); },
+            [&](const models::AppConfig&) { return no_checks(); },
+            [&](const models::DatabaseConfig&) { return no_checks(); },
+            [&](const models::ServerConfig&) { return no_checks(); },
+        },
+        caller.kind);
   }
   b.roles.push_back(all);
   return b;
@@ -431,11 +470,6 @@ struct NodeRef {
 };
 
 std::string fault_name(std::size_t index) { return fmt::format("faults.{}", index); }
-
-const char* kind_name(FaultKind kind) {
-  static constexpr const char* kNames[] = {"crash", "kill", "stop", "slow", "network", "partition"};
-  return kNames[static_cast<int>(kind)];
-}
 
 class Builder {
  public:
@@ -498,12 +532,12 @@ class Builder {
     const FaultConfig& fault = config_.faults[f];
     if (fault.at) {
       model_.ignored.push_back(fmt::format("{} ({} {} at {}): a one-off fault has no steady state", fault_name(f),
-                                           kind_name(fault.kind), fault.target, sim::format_duration(*fault.at)));
+                                           models::fault_key(fault.effect), fault.target, sim::format_duration(*fault.at)));
       return;
     }
-    if (!stops_nodes(fault.kind)) {
+    if (!failure_of(fault.effect)) {
       model_.ignored.push_back(fmt::format("{} ({} {}): a gray failure slows nodes down without stopping them",
-                                           fault_name(f), kind_name(fault.kind), fault.target));
+                                           fault_name(f), models::fault_key(fault.effect), fault.target));
       return;
     }
     stochastic_.push_back(f);
@@ -540,7 +574,7 @@ class Builder {
   }
   // Whether the fault stops the node: a crash by its host, the others by name.
   bool stops(const FaultConfig& fault, const NodeRef& n) const {
-    if (failure_of(fault.kind) != Failure::kSilent) return hits_node(fault, n);
+    if (stopping(fault) != Failure::kSilent) return hits_node(fault, n);
     return hits_host(fault, tiers_[static_cast<std::size_t>(n.tier)].hosts[static_cast<std::size_t>(n.node)]);
   }
 
@@ -647,7 +681,7 @@ class Builder {
     for (std::size_t f : stochastic_) {
       const FaultConfig& fault = config_.faults[f];
       if (fault.together) continue;
-      const Failure failure = failure_of(fault.kind);
+      const Failure failure = stopping(fault);
       const double repair = fault.mttr->mean() * 1e-9;
       if (failure == Failure::kSilent) {
         double cost = 0.0;
@@ -763,7 +797,7 @@ class Builder {
       std::vector<std::pair<std::string, std::vector<std::string>>> reasons;  // how, and the kinds of failure it is for
       for (std::size_t f : stochastic_) {
         const FaultConfig& fault = config_.faults[f];
-        const Failure failure = failure_of(fault.kind);
+        const Failure failure = stopping(fault);
         if (fault.together || !role.unnoticed_for(failure)) continue;
         // A rotating role moves over the tier: its holders fail as the tier's nodes do on average.
         const std::vector<int> pool = role.rotates ? all_nodes(tier.config->count) : role.nodes;
@@ -793,7 +827,7 @@ class Builder {
   // A failure domain: one unit stopping all its nodes at once.
   void add_domain(std::size_t f) {
     const FaultConfig& fault = config_.faults[f];
-    const Failure failure = failure_of(fault.kind);
+    const Failure failure = stopping(fault);
     std::vector<NodeRef> stopped;
     for (int t = 0; t < static_cast<int>(tiers_.size()); ++t) {
       const Tier& tier = tiers_[static_cast<std::size_t>(t)];
@@ -844,7 +878,7 @@ class Builder {
       }
       gap = std::min(longest, fault.mttr->mean() * 1e-9) + after;
     }
-    g.group.modes.push_back(mode_of(fault, f, std::string(kind_name(fault.kind)) + " of the domain", 1.0, gap));
+    g.group.modes.push_back(mode_of(fault, f, std::string(models::fault_key(fault.effect)) + " of the domain", 1.0, gap));
     g.why = fmt::format("stops {} together; {}.", fmt::join(names, ", "),
                         outage.empty() ? "the path survives it, paying the longest gap of its nodes"
                                        : "an outage: " + outage);

@@ -5,7 +5,9 @@
 #include <climits>
 #include <map>
 #include <optional>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -370,43 +372,83 @@ std::optional<Field> key_named(const MapReader& m, std::string_view key) {
 
 // ---------------------------------------------------------------- tiers
 
-enum class Kind { kHaproxy, kNginx, kApp, kDatabase, kServer };
+// The loader's side of each tier kind: the article its messages use and its
+// own YAML keys; its reader is the Converter's read_<kind>, which read_tier
+// picks by a visit with one overload per kind. There is one specialisation
+// per alternative of models::TierKindConfig, and kinds() is built from the
+// variant, so a kind without one does not compile.
+template <class K>
+struct KindKeys;
+
+template <>
+struct KindKeys<models::HaproxyConfig> {
+  static constexpr std::string_view kArticle = "a";
+  static std::vector<std::string> keys() {
+    return {"balance", "cluster", "maxconn", "backlog", "server_maxconn", "maxqueue", "timeout_queue", "weights", "tls",
+            "health_check", "slowstart", "retries", "redispatch", "spread_checks", "timeout_connect", "timeout_server",
+            "vrrp"};
+  }
+};
+
+template <>
+struct KindKeys<models::NginxConfig> {
+  static constexpr std::string_view kArticle = "an";
+  static std::vector<std::string> keys() {
+    return {"worker_processes", "worker_connections", "weights", "prefer_local", "max_fails", "fail_timeout",
+            "next_upstream", "connect_timeout", "read_timeout"};
+  }
+};
+
+template <>
+struct KindKeys<models::AppConfig> {
+  static constexpr std::string_view kArticle = "an";
+  static std::vector<std::string> keys() {
+    return {"workers", "backlog", "pool", "pool_timeout", "prefer_local", "connect_timeout", "call_timeout"};
+  }
+};
+
+template <>
+struct KindKeys<models::DatabaseConfig> {
+  static constexpr std::string_view kArticle = "a";
+  static std::vector<std::string> keys() {
+    return {"replicas", "reads", "max_connections", "page_size", "log_flush_size", "query_size", "result_size",
+            "failover", "replication_lag", "router"};
+  }
+};
+
+template <>
+struct KindKeys<models::ServerConfig> {
+  static constexpr std::string_view kArticle = "a";
+  static std::vector<std::string> keys() { return {"workers", "queue"}; }
+};
 
 struct KindInfo {
-  Kind kind;
+  std::size_t index;  // in models::TierKindConfig
   std::string name;
   std::string article;  // "a" or "an", for messages
   std::vector<std::string> keys;
 };
 
 const std::vector<KindInfo>& kinds() {
-  static const std::vector<KindInfo> table = {
-      {Kind::kHaproxy,
-       "haproxy",
-       "a",
-       {"balance", "cluster", "maxconn", "backlog", "server_maxconn", "maxqueue", "timeout_queue", "weights", "tls",
-        "health_check", "slowstart", "retries", "redispatch", "spread_checks", "timeout_connect", "timeout_server",
-        "vrrp"}},
-      {Kind::kNginx,
-       "nginx",
-       "an",
-       {"worker_processes", "worker_connections", "weights", "prefer_local", "max_fails", "fail_timeout",
-        "next_upstream", "connect_timeout", "read_timeout"}},
-      {Kind::kApp,
-       "app",
-       "an",
-       {"workers", "backlog", "pool", "pool_timeout", "prefer_local", "connect_timeout", "call_timeout"}},
-      {Kind::kDatabase,
-       "database",
-       "a",
-       {"replicas", "reads", "max_connections", "page_size", "log_flush_size", "query_size", "result_size",
-        "failover", "replication_lag", "router"}},
-      {Kind::kServer, "server", "a", {"workers", "queue"}},
-  };
+  static const std::vector<KindInfo> table = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::vector<KindInfo>{{I, std::string(std::variant_alternative_t<I, models::TierKindConfig>::kName),
+                                  std::string(KindKeys<std::variant_alternative_t<I, models::TierKindConfig>>::kArticle),
+                                  KindKeys<std::variant_alternative_t<I, models::TierKindConfig>>::keys()}...};
+  }(std::make_index_sequence<std::variant_size_v<models::TierKindConfig>>{});
   return table;
 }
 
-const KindInfo& info(Kind kind) { return kinds()[static_cast<std::size_t>(kind)]; }
+const KindInfo& info(std::size_t kind) { return kinds()[kind]; }
+
+// K's index in models::TierKindConfig.
+template <class K, std::size_t I = 0>
+constexpr std::size_t kind_index() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, models::TierKindConfig>, K>) {
+    return I;
+  } else {
+    return kind_index<K, I + 1>();
+  }
+}
 
 const std::vector<std::string> kCommonTierKeys = {"kind", "count", "machine", "on", "names", "labels", "cpu"};
 const std::vector<std::string> kClassKeys = {"weight", "request", "response"};
@@ -415,45 +457,60 @@ const std::vector<std::string> kDemandKeys = {"cpu",     "calls", "request", "re
 const std::vector<std::string> kDatabaseDemandKeys = {"reads", "writes", "cache_hit"};
 
 // Faults. A fault names what fails with exactly one subject key: a kind key
-// (in FaultKind's order) for a scheduled fault, or target or domain for a
-// stochastic one, whose kind is then the kind key's value.
-const std::vector<std::pair<std::string, models::FaultKind>> kFaultKinds = {
-    {"crash", models::FaultKind::kHostCrash}, {"kill", models::FaultKind::kProcessCrash},
-    {"stop", models::FaultKind::kStop},       {"slow", models::FaultKind::kSlowdown},
-    {"network", models::FaultKind::kNetwork}, {"partition", models::FaultKind::kPartition},
-};
+// (models::FaultEffect's kKey, in its order) for a scheduled fault, or target
+// or domain for a stochastic one, whose kind is then the kind key's value.
+
+// Every fault kind, in FaultEffect's order, as a default value: the table
+// comes from the variant, so a new kind is read without a list to update.
+std::vector<std::pair<std::string, models::FaultEffect>> fault_kinds() {
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::vector<std::pair<std::string, models::FaultEffect>>{
+        {std::string(std::variant_alternative_t<I, models::FaultEffect>::kKey),
+         models::FaultEffect(std::in_place_index<I>)}...};
+  }(std::make_index_sequence<std::variant_size_v<models::FaultEffect>>{});
+}
+
 const std::vector<std::string> kStochasticSubjects = {"target", "domain"};
-const std::vector<std::string> kFaultSubjects = {"crash",   "kill",      "stop",   "slow",
-                                                 "network", "partition", "target", "domain"};
 const std::vector<std::string> kSlowKeys = {"cpu", "disk", "nic"};
 const std::vector<std::string> kNetworkKeys = {"latency", "loss", "rto"};
-const std::vector<std::string> kFaultKeys = {"at",      "repair_after", "for",    "mttf",   "mttr",   "repair_crews",
-                                             "kind",    "crash",        "kill",   "stop",   "slow",   "network",
-                                             "partition", "target",     "domain", "cpu",    "disk",   "nic",
-                                             "latency", "loss",         "rto"};
 constexpr std::string_view kStochasticHint =
     "a stochastic fault looks like { target: app1, kind: kill, mttf: exp(30d), mttr: exp(5m) }";
 
-const std::string& fault_kind_name(models::FaultKind kind) { return kFaultKinds[static_cast<std::size_t>(kind)].first; }
-
-models::FaultKind fault_kind(std::string_view key) {
-  return std::find_if(kFaultKinds.begin(), kFaultKinds.end(), [&](const auto& k) { return k.first == key; })->second;
+models::FaultEffect fault_kind(std::string_view key) {
+  const auto kinds = fault_kinds();
+  return std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == key; })->second;
 }
 
 std::vector<std::string> scheduled_kind_names() {
   std::vector<std::string> names;
-  for (const auto& k : kFaultKinds) names.push_back(k.first);
+  for (const auto& k : fault_kinds()) names.push_back(k.first);
   return names;
 }
 
-// Every kind but partition (the last), whose groups cannot fail one by one.
-std::vector<std::pair<std::string, models::FaultKind>> stochastic_kinds() {
-  return {kFaultKinds.begin(), kFaultKinds.end() - 1};
+// A scheduled fault's subject keys (a kind each), then a stochastic one's.
+std::vector<std::string> fault_subjects() {
+  std::vector<std::string> names = scheduled_kind_names();
+  names.insert(names.end(), kStochasticSubjects.begin(), kStochasticSubjects.end());
+  return names;
+}
+
+// Every key a fault may have.
+std::vector<std::string> fault_keys() {
+  std::vector<std::string> keys = {"at", "repair_after", "for", "mttf", "mttr", "repair_crews", "kind"};
+  for (const auto& more : {fault_subjects(), kSlowKeys, kNetworkKeys}) keys.insert(keys.end(), more.begin(), more.end());
+  return keys;
+}
+
+// Every kind but partition, whose groups cannot fail one by one.
+std::vector<std::pair<std::string, models::FaultEffect>> stochastic_kinds() {
+  auto kinds = fault_kinds();
+  std::erase_if(kinds, [](const auto& k) { return std::holds_alternative<models::Partition>(k.second); });
+  return kinds;
 }
 
 // What later checks need to know about a tier besides its TierConfig.
 struct TierInfo {
-  Kind kind;
+  std::size_t kind;  // index in models::TierKindConfig
   Field key;    // the tier's name in `tiers`
   Field field;  // its map
   std::optional<Field> weights;
@@ -610,9 +667,9 @@ class Converter {
       fail(key, "a tier cannot be named weight, request or response: classes use those keys");
     }
     const MapReader m(tiers.value_of(e));
-    std::vector<std::pair<std::string, Kind>> kind_names;
-    for (const auto& k : kinds()) kind_names.emplace_back(k.name, k.kind);
-    const Kind kind = to_choice(m.require("kind"), kind_names);
+    std::vector<std::pair<std::string, std::size_t>> kind_names;
+    for (const auto& k : kinds()) kind_names.emplace_back(k.name, k.index);
+    const std::size_t kind = to_choice(m.require("kind"), kind_names);
     check_tier_keys(m, kind);
 
     TierInfo t{kind, key, m.field(), m.get("weights"), m.get("names"), {}};
@@ -621,28 +678,29 @@ class Converter {
     read_placement(m, t, tier);
     if (const auto l = m.get("labels")) tier.labels = to_labels(*l);
     if (const auto c = m.get("cpu")) tier.cpu = to_distribution(*c, base_dir_);
-    switch (kind) {
-      case Kind::kHaproxy:
-        tier.kind = read_haproxy(m, tier.count);
-        break;
-      case Kind::kNginx:
-        tier.kind = read_nginx(m, t);
-        break;
-      case Kind::kApp:
-        tier.kind = read_app(m);
-        break;
-      case Kind::kDatabase:
-        tier.kind = read_database(m, tier.count);
-        break;
-      case Kind::kServer:
-        tier.kind = read_server(m);
-        break;
-    }
+    tier.kind = blank_kind(kind);
+    std::visit(models::Overloaded{
+                   [&](models::HaproxyConfig& c) { c = read_haproxy(m, tier.count); },
+                   [&](models::NginxConfig& c) { c = read_nginx(m, t); },
+                   [&](models::AppConfig& c) { c = read_app(m); },
+                   [&](models::DatabaseConfig& c) { c = read_database(m, tier.count); },
+                   [&](models::ServerConfig& c) { c = read_server(m); },
+               },
+               tier.kind);
     cfg_.tiers.push_back(std::move(tier));
     tier_info_.push_back(std::move(t));
   }
 
-  static void check_tier_keys(const MapReader& m, Kind kind) {
+  // The default config of the kind with that index.
+  static models::TierKindConfig blank_kind(std::size_t kind) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      models::TierKindConfig blank;
+      ((kind == I ? void(blank.emplace<I>()) : void()), ...);
+      return blank;
+    }(std::make_index_sequence<std::variant_size_v<models::TierKindConfig>>{});
+  }
+
+  static void check_tier_keys(const MapReader& m, std::size_t kind) {
     std::vector<std::string> valid = kCommonTierKeys;
     const auto& own = info(kind).keys;
     valid.insert(valid.end(), own.begin(), own.end());
@@ -693,7 +751,7 @@ class Converter {
     }
 
     const auto count = m.get("count");
-    const auto replicas = t.kind == Kind::kDatabase ? m.get("replicas") : std::nullopt;
+    const auto replicas = t.kind == kind_index<models::DatabaseConfig>() ? m.get("replicas") : std::nullopt;
     const int replica_count = replicas ? to_int(*replicas, 0, kMaxNodesPerTier - 1) : 0;
     if (count) {
       tier.count = to_int(*count, 1, kMaxNodesPerTier);
@@ -709,7 +767,7 @@ class Converter {
       fail(*replicas, fmt::format("{} replicas make {} nodes (a primary plus the replicas), but the tier has {}",
                                   replica_count, replica_count + 1, tier.count));
     }
-    if (t.kind == Kind::kHaproxy && tier.count > 2) {
+    if (t.kind == kind_index<models::HaproxyConfig>() && tier.count > 2) {
       fail(count ? *count : *on, fmt::format("a haproxy tier has 1 or 2 nodes, found {}", tier.count));
     }
 
@@ -1082,7 +1140,7 @@ class Converter {
     for (std::size_t i = 0; i < cfg_.tiers.size(); ++i) {
       const TierInfo& t = tier_info_[i];
       const bool last = i + 1 == cfg_.tiers.size();
-      if (t.kind == Kind::kDatabase && !last) {
+      if (t.kind == kind_index<models::DatabaseConfig>() && !last) {
         fail(MapReader(t.field).require("kind"),
              fmt::format("a database tier must be the last tier, but tier {} follows it", cfg_.tiers[i + 1].name));
       }
@@ -1266,7 +1324,7 @@ class Converter {
     const std::string& tier_name = cfg_.tiers[tier_index].name;
     d.allow_only(kDemandKeys);
     for (const auto& e : d.entries()) {
-      if (tier.kind != Kind::kDatabase && contains(kDatabaseDemandKeys, e.key.text)) {
+      if (tier.kind != kind_index<models::DatabaseConfig>() && contains(kDatabaseDemandKeys, e.key.text)) {
         fail(d.key_of(e), fmt::format("only database tiers take {}; tier {} is {} {} tier", e.key.text, tier_name,
                                       info(tier.kind).article, info(tier.kind).name));
       }
@@ -1519,15 +1577,15 @@ class Converter {
 
   models::FaultConfig read_fault(const Field& f) const {
     const MapReader m(f);
-    m.allow_only(kFaultKeys);
+    m.allow_only(fault_keys());
     const Entry* subject = nullptr;  // the one key that names what fails
     for (const auto& e : m.entries()) {
-      if (!contains(kFaultSubjects, e.key.text)) continue;
+      if (!contains(fault_subjects(), e.key.text)) continue;
       if (subject != nullptr) {
         const bool mixed =
             contains(kStochasticSubjects, e.key.text) != contains(kStochasticSubjects, subject->key.text);
         fail(m.key_of(e),
-             fmt::format("a fault has one of {}, but this one has both {} and {}", join(kFaultSubjects, ", "),
+             fmt::format("a fault has one of {}, but this one has both {} and {}", join(fault_subjects(), ", "),
                          subject->key.text, e.key.text),
              mixed ? kStochasticHint : "");
       }
@@ -1542,14 +1600,14 @@ class Converter {
     models::FaultConfig fault;
     read_fault_timing(m, stochastic, fault);
     if (stochastic) {
-      fault.kind = models::FaultKind::kHostCrash;
-      if (const auto k = m.get("kind")) fault.kind = to_choice(*k, stochastic_kinds());
+      fault.effect = models::HostCrash{};
+      if (const auto k = m.get("kind")) fault.effect = to_choice(*k, stochastic_kinds());
     } else {
       if (const auto k = key_named(m, "kind")) {
         fail(*k, fmt::format("kind selects what fails in a stochastic fault (target or domain); here {} says it",
                              subject_key));
       }
-      fault.kind = fault_kind(subject_key);
+      fault.effect = fault_kind(subject_key);
     }
     const Field what = m.value_of(*subject);
     if (subject_key == "partition") {
@@ -1641,14 +1699,14 @@ class Converter {
 
   // The slowdown factors of a slow fault; the link degradation of a network one.
   void read_fault_effect(const MapReader& m, models::FaultConfig& fault) const {
-    const bool slow = fault.kind == models::FaultKind::kSlowdown;
-    const bool network = fault.kind == models::FaultKind::kNetwork;
+    auto* slow = std::get_if<models::Slowdown>(&fault.effect);
+    auto* network = std::get_if<models::NetworkFault>(&fault.effect);
     for (const auto& e : m.entries()) {
       const bool slow_key = contains(kSlowKeys, e.key.text);
       const bool network_key = contains(kNetworkKeys, e.key.text);
       if ((slow_key && !slow) || (network_key && !network)) {
         fail(m.key_of(e), fmt::format("only {} faults take {}; this is a {} fault", slow_key ? "slow" : "network",
-                                      e.key.text, fault_kind_name(fault.kind)));
+                                      e.key.text, models::fault_key(fault.effect)));
       }
     }
     const Field& map = m.field();
@@ -1657,14 +1715,14 @@ class Converter {
         detail::fail_at(map.node, child_path(map.path, "cpu"),
                         "required key is missing (a slow fault takes at least one of cpu, disk and nic)");
       }
-      if (const auto c = m.get("cpu")) fault.cpu_factor = to_factor(*c);
+      if (const auto c = m.get("cpu")) slow->cpu_factor = to_factor(*c);
       if (const auto d = m.get("disk")) {
-        fault.disk_factor = to_factor(*d);
+        slow->disk_factor = to_factor(*d);
         require_fault_resource(*d, fault, "a disk",
                                [](const models::MachineConfig& mc) { return mc.disk.has_value(); });
       }
       if (const auto n = m.get("nic")) {
-        fault.nic_factor = to_factor(*n);
+        slow->nic_factor = to_factor(*n);
         require_fault_resource(*n, fault, "a modelled NIC (a machine's nic)",
                                [](const models::MachineConfig& mc) { return mc.nic_bandwidth > 0.0; });
       }
@@ -1676,12 +1734,12 @@ class Converter {
         detail::fail_at(map.node, child_path(map.path, "latency"),
                         "required key is missing (a network fault takes latency, loss or both)");
       }
-      if (latency) fault.added_latency = to_duration(*latency, false);
-      if (loss) fault.loss = to_share(*loss, Share::kZeroToBelowOne);
+      if (latency) network->added_latency = to_duration(*latency, false);
+      if (loss) network->loss = to_share(*loss, Share::kZeroToBelowOne);
       if (const auto rto = m.get("rto")) {
         if (!loss) fail(*key_named(m, "rto"), "rto is how long a lost message takes to resend; give loss too");
-        fault.retransmission_timeout = to_duration(*rto, true);
-        if (fault.retransmission_timeout >= kMaxRto) {
+        network->retransmission_timeout = to_duration(*rto, true);
+        if (network->retransmission_timeout >= kMaxRto) {
           expected(*rto, fmt::format("a duration below {} (Linux's longest retransmission timeout)",
                                      sim::format_duration(kMaxRto)));
         }
@@ -1788,7 +1846,7 @@ class Converter {
         }
         texts.push_back(group.node.items[j].text);
       }
-      fault.groups.push_back(std::move(members));
+      std::get<models::Partition>(fault.effect).groups.push_back(std::move(members));
       written.push_back("[" + join(texts, ", ") + "]");
     }
     fault.target = "[" + join(written, ", ") + "]";

@@ -8,6 +8,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -18,6 +20,14 @@ namespace models {
 
 using sim::Distribution;
 using sim::Time;
+
+// std::visit(Overloaded{[](const A&) {...}, [](const B&) {...}}, v): one
+// lambda per alternative and no generic one, so that a visit that misses an
+// alternative (a new tier or fault kind) does not compile.
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
 
 // ---------------------------------------------------------------- hardware
 
@@ -209,6 +219,7 @@ struct VrrpConfig {
 };
 
 struct HaproxyConfig {
+  static constexpr std::string_view kName = "haproxy";
   Balance balance = Balance::kRandom;  // HAProxy >= 3.3 default: random(2)
   int random_draws = 2;                // N of random(N)
   LbCluster cluster = LbCluster::kSingle;  // loader: active-passive when count is 2
@@ -237,6 +248,7 @@ struct HaproxyConfig {
 };
 
 struct NginxConfig {
+  static constexpr std::string_view kName = "nginx";
   int worker_processes = 1;     // "auto" resolves to the machine's cores
   int worker_connections = 512; // per worker; a proxied request holds two
   std::vector<int> weights;     // upstream weights; empty = all 1
@@ -251,6 +263,7 @@ struct NginxConfig {
 };
 
 struct AppConfig {
+  static constexpr std::string_view kName = "app";
   int workers = 8;              // per node
   int backlog = 2048;           // requests waiting for a worker; beyond: rejected
   int pool = 10;                // connections to the next tier, per node
@@ -282,6 +295,7 @@ struct ReadRouterConfig {
 };
 
 struct DatabaseConfig {
+  static constexpr std::string_view kName = "database";
   int replicas = 0;             // node 1 is the primary, the rest replicas
   ReadRouting reads = ReadRouting::kReplicas;
   int max_connections = 151;    // MySQL's default
@@ -304,11 +318,22 @@ struct DatabaseConfig {
 };
 
 struct ServerConfig {
+  static constexpr std::string_view kName = "server";
   int workers = 0;              // concurrent requests per node; 0 = unlimited
   int queue = 0;                // waiting requests per node beyond workers; 0 = unlimited
 };
 
+// The tier kinds. Each kind's config names it (kName, the `kind:` value);
+// every layer dispatches on this variant with std::visit and one overload per
+// kind, never a default, so a new kind fails to compile until each layer
+// handles it: models/kinds.{hpp,cpp} (its node and message sizes), the
+// loader's KindKeys and read_tier (its keys and reader), analysis/demands.cpp
+// and fault_groups.cpp (pools, call split, timeouts, failure detection).
 using TierKindConfig = std::variant<HaproxyConfig, NginxConfig, AppConfig, DatabaseConfig, ServerConfig>;
+
+inline std::string_view kind_name(const TierKindConfig& kind) {
+  return std::visit([](const auto& k) { return std::decay_t<decltype(k)>::kName; }, kind);
+}
 
 struct TierConfig {
   std::string name;
@@ -324,17 +349,45 @@ struct TierConfig {
 
 // ---------------------------------------------------------------- faults
 
-enum class FaultKind {
-  kHostCrash,     // the machine stops: no answers, callers wait for timeouts
-  kProcessCrash,  // the node's process dies: connections are refused at once
-  kStop,          // graceful stop of the process (a VRRP master hands over at once)
-  kSlowdown,      // gray failure: CPU, disk and NIC slower by factors
-  kNetwork,       // added latency and packet loss on the node's links
-  kPartition,     // groups of nodes that cannot reach each other
+// What a fault does, one type per kind. kKey is the fault's YAML subject key
+// (`crash: web1`, and `kind: crash` in a stochastic fault), kLabel its name
+// in the fault timeline. Dispatch on FaultEffect is by std::visit with one
+// overload per kind (models/faults.cpp, analysis/fault_groups.cpp; the
+// loader's table comes from the variant): a new kind fails to compile until handled.
+struct HostCrash {  // the machine stops: no answers, callers wait for timeouts
+  static constexpr std::string_view kKey = "crash", kLabel = "host crash";
 };
+struct ProcessCrash {  // the node's process dies: connections are refused at once
+  static constexpr std::string_view kKey = "kill", kLabel = "process crash";
+};
+struct Stop {  // graceful stop of the process (a VRRP master hands over at once)
+  static constexpr std::string_view kKey = "stop", kLabel = "stop";
+};
+struct Slowdown {  // gray failure: CPU, disk and NIC slower by factors
+  static constexpr std::string_view kKey = "slow", kLabel = "slowdown";
+  double cpu_factor = 1.0, disk_factor = 1.0, nic_factor = 1.0;
+};
+struct NetworkFault {  // added latency and packet loss on the node's links
+  static constexpr std::string_view kKey = "network", kLabel = "network";
+  Time added_latency = 0;
+  double loss = 0.0;                                       // per message
+  Time retransmission_timeout = 200 * sim::kMillisecond;  // Linux's minimum RTO
+};
+struct Partition {  // groups of nodes that cannot reach each other
+  static constexpr std::string_view kKey = "partition", kLabel = "partition";
+  std::vector<std::vector<std::string>> groups;
+};
+using FaultEffect = std::variant<HostCrash, ProcessCrash, Stop, Slowdown, NetworkFault, Partition>;
+
+inline std::string_view fault_key(const FaultEffect& effect) {
+  return std::visit([](const auto& e) { return std::decay_t<decltype(e)>::kKey; }, effect);
+}
+inline std::string_view fault_label(const FaultEffect& effect) {
+  return std::visit([](const auto& e) { return std::decay_t<decltype(e)>::kLabel; }, effect);
+}
 
 struct FaultConfig {
-  FaultKind kind = FaultKind::kHostCrash;
+  FaultEffect effect = HostCrash{};
   std::string target;               // as written: a node, a glob, a label domain
   std::vector<std::string> nodes;   // resolved node names
   // Scheduled: at `at`, lasting `duration` (0 = until the end of the run).
@@ -350,11 +403,6 @@ struct FaultConfig {
   // units; a unit that fails while every crew is busy waits its turn (first
   // come, first served). 0 = a crew for every unit.
   int repair_crews = 0;
-  double cpu_factor = 1.0, disk_factor = 1.0, nic_factor = 1.0;
-  Time added_latency = 0;
-  double loss = 0.0;                  // per message
-  Time retransmission_timeout = 200 * sim::kMillisecond;  // Linux's minimum RTO
-  std::vector<std::vector<std::string>> groups;  // partition
 };
 
 // Service-level objective for time availability: a window is good when its

@@ -10,8 +10,16 @@ namespace models {
 namespace {
 
 // Kinds whose effect is on the node's host: nodes sharing a host share it.
-bool acts_on_host(FaultKind kind) {
-  return kind == FaultKind::kHostCrash || kind == FaultKind::kSlowdown || kind == FaultKind::kNetwork;
+bool acts_on_host(const FaultEffect& effect) {
+  return std::visit(Overloaded{
+                        [](const HostCrash&) { return true; },
+                        [](const ProcessCrash&) { return false; },
+                        [](const Stop&) { return false; },
+                        [](const Slowdown&) { return true; },
+                        [](const NetworkFault&) { return true; },
+                        [](const Partition&) { return false; },
+                    },
+                    effect);
 }
 
 }  // namespace
@@ -30,7 +38,7 @@ FaultInjector::FaultInjector(Stack& stack, const std::vector<FaultConfig>& fault
       units_.push_back(Unit{&fault, f, nodes, stack.simulation().stream(key + fault.target)});
       continue;
     }
-    if (!acts_on_host(fault.kind)) {
+    if (!acts_on_host(fault.effect)) {
       for (Node* n : nodes) units_.push_back(Unit{&fault, f, {n}, stack.simulation().stream(key + n->name())});
       continue;
     }
@@ -106,55 +114,56 @@ void FaultInjector::apply(Unit& unit, bool begin) {
   unit.active = begin;
   std::string names;
   for (const Node* n : unit.nodes) names += (names.empty() ? "" : ",") + n->name();
-  static constexpr const char* kKindNames[] = {"host crash", "process crash", "stop", "slowdown", "network", "partition"};
   if (begin) {
     stack_.slo().fault_started(stack_.simulation().now(),
-                               std::string(kKindNames[static_cast<int>(f.kind)]) + " " +
-                                   (f.kind == FaultKind::kPartition ? f.target : names));
+                               std::string(fault_label(f.effect)) + " " +
+                                   (std::holds_alternative<Partition>(f.effect) ? f.target : names));
   }
-  switch (f.kind) {
-    case FaultKind::kHostCrash:
-      stack_.trace(std::string(begin ? "fault: host crash " : "repair: host ") + names);
-      for (Node* n : unit.nodes) {
-        if (begin && n->host().up()) stack_.crash_host(n->host());
-        if (!begin && !n->host().up()) stack_.repair_host(n->host());
-      }
-      break;
-    case FaultKind::kProcessCrash:
-    case FaultKind::kStop:
-      stack_.trace(std::string(begin ? (f.kind == FaultKind::kStop ? "fault: stop " : "fault: process crash ")
-                                     : "repair: process restart ") +
-                   names);
-      for (Node* n : unit.nodes) {
-        if (begin && n->process_up()) stack_.crash_process(*n, f.kind == FaultKind::kStop);
-        if (!begin && !n->process_up() && n->host().up()) stack_.restart_process(*n);
-      }
-      break;
-    case FaultKind::kSlowdown:
-      stack_.trace(std::string(begin ? "fault: slowdown " : "repair: speed back ") + names);
-      for (Node* n : unit.nodes) {
-        if (begin) {
-          n->host().set_slowdown(f.cpu_factor, f.disk_factor, f.nic_factor);
-        } else {
-          n->host().set_slowdown(1.0, 1.0, 1.0);
-        }
-      }
-      break;
-    case FaultKind::kNetwork:
-      stack_.trace(std::string(begin ? "fault: network degraded " : "repair: network ") + names);
-      for (Node* n : unit.nodes) {
-        n->host().set_link_fault(begin ? f.added_latency : 0, begin ? f.loss : 0.0, f.retransmission_timeout);
-      }
-      break;
-    case FaultKind::kPartition:
-      stack_.trace(std::string(begin ? "fault: partition " : "repair: partition healed ") + f.target);
-      if (begin) {
-        stack_.add_partition(f.groups);
-      } else {
-        stack_.remove_partition(f.groups);
-      }
-      break;
-  }
+  const auto crash_or_stop = [&](bool graceful) {
+    stack_.trace(std::string(begin ? (graceful ? "fault: stop " : "fault: process crash ") : "repair: process restart ") +
+                 names);
+    for (Node* n : unit.nodes) {
+      if (begin && n->process_up()) stack_.crash_process(*n, graceful);
+      if (!begin && !n->process_up() && n->host().up()) stack_.restart_process(*n);
+    }
+  };
+  std::visit(Overloaded{
+                 [&](const HostCrash&) {
+                   stack_.trace(std::string(begin ? "fault: host crash " : "repair: host ") + names);
+                   for (Node* n : unit.nodes) {
+                     if (begin && n->host().up()) stack_.crash_host(n->host());
+                     if (!begin && !n->host().up()) stack_.repair_host(n->host());
+                   }
+                 },
+                 [&](const ProcessCrash&) { crash_or_stop(false); },
+                 [&](const Stop&) { crash_or_stop(true); },
+                 [&](const Slowdown& slow) {
+                   stack_.trace(std::string(begin ? "fault: slowdown " : "repair: speed back ") + names);
+                   for (Node* n : unit.nodes) {
+                     if (begin) {
+                       n->host().set_slowdown(slow.cpu_factor, slow.disk_factor, slow.nic_factor);
+                     } else {
+                       n->host().set_slowdown(1.0, 1.0, 1.0);
+                     }
+                   }
+                 },
+                 [&](const NetworkFault& net) {
+                   stack_.trace(std::string(begin ? "fault: network degraded " : "repair: network ") + names);
+                   for (Node* n : unit.nodes) {
+                     n->host().set_link_fault(begin ? net.added_latency : 0, begin ? net.loss : 0.0,
+                                              net.retransmission_timeout);
+                   }
+                 },
+                 [&](const Partition& partition) {
+                   stack_.trace(std::string(begin ? "fault: partition " : "repair: partition healed ") + f.target);
+                   if (begin) {
+                     stack_.add_partition(partition.groups);
+                   } else {
+                     stack_.remove_partition(partition.groups);
+                   }
+                 },
+             },
+             f.effect);
 }
 
 }  // namespace models

@@ -1,5 +1,7 @@
 #include "models/nginx.hpp"
 
+#include <algorithm>
+
 #include "models/stack.hpp"
 
 namespace models {
@@ -26,14 +28,14 @@ bool NginxNode::available(int i) const {
 
 void NginxNode::begin_call(RequestId id, Request& r) {
   const Frame& f = r.frame();
-  const auto untried = [&f](int i) { return i >= 8 || (f.tried_mask & (1u << i)) == 0; };
-  if (local_upstream_ != nullptr && f.tried_mask == 0 && available(local_upstream_->index_in_tier())) {
+  const auto untried = [&](int i) { return !tried(f, i); };
+  if (local_upstream_ != nullptr && f.tried_upstreams == 0 && available(local_upstream_->index_in_tier())) {
     send_call(id, r, *local_upstream_);
     return;
   }
   int pick = upstreams_.pick([&](int i) { return untried(i) && available(i); });
   // With every upstream unavailable, nginx still tries one rather than none.
-  if (pick < 0 && f.tried_mask == 0) pick = upstreams_.pick();
+  if (pick < 0 && f.tried_upstreams == 0) pick = upstreams_.pick();
   if (pick < 0) {
     fail(id, FailureReason::kUpstreamFailed);
     return;
@@ -57,13 +59,41 @@ void NginxNode::call_failed(RequestId id, Request& r, FailureReason cause) {
       stack_.detection(*this, "detect: " + name_ + " marks " + stack_.node(f.downstream).name() + " unavailable");
     }
   }
-  if (upstream < 8) f.tried_mask = static_cast<std::uint8_t>(f.tried_mask | (1u << upstream));
-  end_call(r, f);
+  mark_tried(f, upstream);
   if (config_.next_upstream && cause != FailureReason::kBadGateway) {
     begin_call(id, r);
     return;
   }
   fail(id, FailureReason::kUpstreamFailed);
+}
+
+bool NginxNode::tried(const Frame& f, int i) const {
+  if (f.tried_upstreams == 0) return false;
+  const auto& set = tried_sets_[f.tried_upstreams - 1];
+  const auto bit = static_cast<std::size_t>(i);
+  return (set[bit / 64] >> (bit % 64)) & 1u;
+}
+
+void NginxNode::mark_tried(Frame& f, int i) {
+  if (f.tried_upstreams == 0) {
+    if (free_tried_.empty()) {
+      tried_sets_.emplace_back((health_.size() + 63) / 64, 0);
+      f.tried_upstreams = static_cast<std::uint32_t>(tried_sets_.size());
+    } else {
+      f.tried_upstreams = free_tried_.back();
+      free_tried_.pop_back();
+    }
+  }
+  const auto bit = static_cast<std::size_t>(i);
+  tried_sets_[f.tried_upstreams - 1][bit / 64] |= std::uint64_t{1} << (bit % 64);
+}
+
+void NginxNode::forget_tried(Frame& f) {
+  if (f.tried_upstreams == 0) return;
+  auto& set = tried_sets_[f.tried_upstreams - 1];
+  std::fill(set.begin(), set.end(), 0);
+  free_tried_.push_back(f.tried_upstreams);
+  f.tried_upstreams = 0;
 }
 
 }  // namespace models

@@ -25,6 +25,9 @@ class NginxNode final : public Node {
   // upstream not yet tried; when none is left, 502/504.
   void call_failed(RequestId id, Request& r, FailureReason cause) override;
   FailureReason give_up_reason(FailureReason) const override { return FailureReason::kUpstreamFailed; }
+  // The call ended (answered, or the request failed): its tried set goes back.
+  void end_call(Request&, Frame& f) override { forget_tried(f); }
+  void abort_call(RequestId, Request&, Frame& f) override { forget_tried(f); }
 
  private:
   struct Upstream {
@@ -33,11 +36,21 @@ class NginxNode final : public Node {
     Time unavailable_until = 0;
   };
   bool available(int i) const;
+  // Like nginx's round robin (ngx_http_upstream_rr_peer_data_t.tried, a
+  // bitmap of one bit per peer, allocated per request when the peers
+  // outnumber a word's bits), a call remembers every upstream it has tried,
+  // however many the tier has. A call that fails once takes a bitmap from
+  // this node's table and gives it back when it ends.
+  bool tried(const Frame& f, int i) const;
+  void mark_tried(Frame& f, int i);
+  void forget_tried(Frame& f);
 
   const NginxConfig& config_;
   SmoothWeightedRoundRobin upstreams_;
   std::vector<Upstream> health_;
   Node* local_upstream_ = nullptr;
+  std::vector<std::vector<std::uint64_t>> tried_sets_;  // slot k is Frame::tried_upstreams k + 1
+  std::vector<std::uint32_t> free_tried_;
 };
 
 }  // namespace models

@@ -220,7 +220,6 @@ void Node::on_response(RequestId id, Request& r) {
   sim_.cancel(f.call_timer);
   f.call_deadline = 0;
   f.tries = 0;
-  f.tried_mask = 0;
   end_call(r, f);
   --f.calls_left;
   next_call(id, r);

@@ -62,8 +62,10 @@ struct Frame {
   bool remote_arrival = false;   // arrived from another host (pays the firewall)
   bool call_sent = false;        // the current call's request reached the target
   std::uint8_t tries = 0;        // connection attempts of the current call
-  std::uint8_t tried_mask = 0;   // next-tier nodes tried by this call (nginx), by index
   FailureReason call_failure = FailureReason::kCount;  // why the current call failed
+  // nginx: the upstreams this call has tried, as 1 + a slot of the node's
+  // table of tried sets (models/nginx.cpp); 0 = none tried yet.
+  std::uint32_t tried_upstreams = 0;
   Time entered = 0;              // arrival at the node (end of receive)
   Time call_deadline = 0;        // when the current call times out; 0 = never
   sim::EventHandle call_timer;

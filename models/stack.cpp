@@ -3,11 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "models/app_server.hpp"
-#include "models/database.hpp"
-#include "models/haproxy.hpp"
-#include "models/nginx.hpp"
-#include "models/server.hpp"
+#include "models/kinds.hpp"
 
 namespace models {
 
@@ -15,17 +11,6 @@ namespace {
 
 std::string node_name(const TierConfig& tier, int i) {
   return tier.node_names.empty() ? tier.name + std::to_string(i + 1) : tier.node_names[static_cast<std::size_t>(i)];
-}
-
-std::string kind_name(const TierKindConfig& kind) {
-  struct Namer {
-    std::string operator()(const HaproxyConfig&) const { return "haproxy"; }
-    std::string operator()(const NginxConfig&) const { return "nginx"; }
-    std::string operator()(const AppConfig&) const { return "app"; }
-    std::string operator()(const DatabaseConfig&) const { return "database"; }
-    std::string operator()(const ServerConfig&) const { return "server"; }
-  };
-  return std::visit(Namer{}, kind);
 }
 
 }  // namespace
@@ -62,18 +47,7 @@ Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
         host = &host_named(tier.on[static_cast<std::size_t>(i)]);
       }
       const std::uint32_t id = first_id[static_cast<std::size_t>(t)] + static_cast<std::uint32_t>(i);
-      std::unique_ptr<Node> node;
-      if (std::holds_alternative<HaproxyConfig>(tier.kind)) {
-        node = std::make_unique<HaproxyNode>(*this, tier, t, i, id, name, *host);
-      } else if (std::holds_alternative<NginxConfig>(tier.kind)) {
-        node = std::make_unique<NginxNode>(*this, tier, t, i, id, name, *host);
-      } else if (std::holds_alternative<AppConfig>(tier.kind)) {
-        node = std::make_unique<AppNode>(*this, tier, t, i, id, name, *host);
-      } else if (std::holds_alternative<DatabaseConfig>(tier.kind)) {
-        node = std::make_unique<DatabaseNode>(*this, tier, t, i, id, name, *host);
-      } else {
-        node = std::make_unique<ServerNode>(*this, tier, t, i, id, name, *host);
-      }
+      std::unique_ptr<Node> node = make_node(*this, tier, t, i, id, name, *host);
       tiers_[static_cast<std::size_t>(t)].push_back(node.get());
       nodes_[id] = std::move(node);
     }
@@ -121,16 +95,14 @@ void Stack::on_warmup_end(std::uint64_t) {
 double Stack::request_bytes(int request_class, int tier) const {
   const TierDemand* d = demand(request_class, tier);
   if (d != nullptr && d->request_bytes) return *d->request_bytes;
-  const auto& kind = config_.tiers[static_cast<std::size_t>(tier)].kind;
-  if (const auto* db = std::get_if<DatabaseConfig>(&kind)) return db->query_bytes;
+  if (const auto bytes = default_request_bytes(config_.tiers[static_cast<std::size_t>(tier)].kind)) return *bytes;
   return config_.workload.classes[static_cast<std::size_t>(request_class)].request_bytes;
 }
 
 double Stack::response_bytes(int request_class, int tier) const {
   const TierDemand* d = demand(request_class, tier);
   if (d != nullptr && d->response_bytes) return *d->response_bytes;
-  const auto& kind = config_.tiers[static_cast<std::size_t>(tier)].kind;
-  if (const auto* db = std::get_if<DatabaseConfig>(&kind)) return db->result_bytes;
+  if (const auto bytes = default_response_bytes(config_.tiers[static_cast<std::size_t>(tier)].kind)) return *bytes;
   return config_.workload.classes[static_cast<std::size_t>(request_class)].response_bytes;
 }
 
@@ -429,7 +401,7 @@ RunResult Stack::results() const {
     result.classes.push_back(std::move(cr));
   }
   for (std::size_t t = 0; t < config_.tiers.size(); ++t) {
-    result.tiers.push_back(TierResult{config_.tiers[t].name, kind_name(config_.tiers[t].kind),
+    result.tiers.push_back(TierResult{config_.tiers[t].name, std::string(kind_name(config_.tiers[t].kind)),
                                       metrics_.tier_sojourns()[t]});
   }
   for (const auto& n : nodes_) {

@@ -699,12 +699,11 @@ TEST(FailureHandling, ReadRouter) {
 }
 
 TEST(FailureHandling, ScheduledFaults) {
-  using models::FaultKind;
   const auto c = load(kFaulty);
   ASSERT_EQ(c.faults.size(), 10u);
 
   const auto& crash = c.faults[0];
-  EXPECT_EQ(crash.kind, FaultKind::kHostCrash);
+  EXPECT_TRUE(std::holds_alternative<models::HostCrash>(crash.effect));
   EXPECT_EQ(crash.target, "lb1");
   EXPECT_EQ(crash.nodes, std::vector<std::string>{"lb1"});
   EXPECT_EQ(crash.at, 10 * sim::kMinute);
@@ -712,31 +711,31 @@ TEST(FailureHandling, ScheduledFaults) {
   EXPECT_FALSE(crash.mttf.has_value());
 
   const auto& kill = c.faults[1];
-  EXPECT_EQ(kill.kind, FaultKind::kProcessCrash);
+  EXPECT_TRUE(std::holds_alternative<models::ProcessCrash>(kill.effect));
   EXPECT_EQ(kill.nodes, std::vector<std::string>{"app1"});
   EXPECT_EQ(kill.duration, 1 * sim::kMinute);  // for: is repair_after
 
   const auto& stop = c.faults[2];
-  EXPECT_EQ(stop.kind, FaultKind::kStop);
+  EXPECT_TRUE(std::holds_alternative<models::Stop>(stop.effect));
   EXPECT_EQ(stop.at, 11 * sim::kMinute);
   EXPECT_EQ(stop.duration, 0);  // until the end
 
   const auto& slow = c.faults[3];
-  EXPECT_EQ(slow.kind, FaultKind::kSlowdown);
-  EXPECT_DOUBLE_EQ(slow.cpu_factor, 2.0);
-  EXPECT_DOUBLE_EQ(slow.disk_factor, 10.0);
-  EXPECT_DOUBLE_EQ(slow.nic_factor, 1.0);
+  EXPECT_TRUE(std::holds_alternative<models::Slowdown>(slow.effect));
+  EXPECT_DOUBLE_EQ(std::get<models::Slowdown>(slow.effect).cpu_factor, 2.0);
+  EXPECT_DOUBLE_EQ(std::get<models::Slowdown>(slow.effect).disk_factor, 10.0);
+  EXPECT_DOUBLE_EQ(std::get<models::Slowdown>(slow.effect).nic_factor, 1.0);
 
   const auto& network = c.faults[4];
-  EXPECT_EQ(network.kind, FaultKind::kNetwork);
+  EXPECT_TRUE(std::holds_alternative<models::NetworkFault>(network.effect));
   EXPECT_EQ(network.nodes, std::vector<std::string>{"app2"});
-  EXPECT_EQ(network.added_latency, 50 * sim::kMillisecond);
-  EXPECT_DOUBLE_EQ(network.loss, 0.01);
-  EXPECT_EQ(network.retransmission_timeout, 300 * sim::kMillisecond);
+  EXPECT_EQ(std::get<models::NetworkFault>(network.effect).added_latency, 50 * sim::kMillisecond);
+  EXPECT_DOUBLE_EQ(std::get<models::NetworkFault>(network.effect).loss, 0.01);
+  EXPECT_EQ(std::get<models::NetworkFault>(network.effect).retransmission_timeout, 300 * sim::kMillisecond);
 
   const auto& partition = c.faults[5];
-  EXPECT_EQ(partition.kind, FaultKind::kPartition);
-  EXPECT_EQ(partition.groups,
+  EXPECT_TRUE(std::holds_alternative<models::Partition>(partition.effect));
+  EXPECT_EQ(std::get<models::Partition>(partition.effect).groups,
             (std::vector<std::vector<std::string>>{{"app1", "web1"}, {"db1", "db2"}}));  // globs resolved
   EXPECT_EQ(partition.nodes, (std::vector<std::string>{"app1", "web1", "db1", "db2"}));
   EXPECT_EQ(partition.target, "[[app1, web1], [db?]]");
@@ -748,20 +747,19 @@ TEST(FailureHandling, ScheduledFaults) {
   EXPECT_EQ(glob.faults[0].target, "*b?");
   // Defaults of the effect keys not given.
   const auto latency_only = load(replace(kFaulty, "latency: 50ms, loss: 1%, rto: 300ms", "latency: 5ms"));
-  EXPECT_DOUBLE_EQ(latency_only.faults[4].loss, 0.0);
-  EXPECT_EQ(latency_only.faults[4].retransmission_timeout, 200 * sim::kMillisecond);
+  EXPECT_DOUBLE_EQ(std::get<models::NetworkFault>(latency_only.faults[4].effect).loss, 0.0);
+  EXPECT_EQ(std::get<models::NetworkFault>(latency_only.faults[4].effect).retransmission_timeout, 200 * sim::kMillisecond);
   const auto nic_only = load(replace(kFaulty, "slow: db1, cpu: 2x, disk: 10x", "slow: app1, nic: 1.5x"));
-  EXPECT_DOUBLE_EQ(nic_only.faults[3].cpu_factor, 1.0);
-  EXPECT_DOUBLE_EQ(nic_only.faults[3].disk_factor, 1.0);
-  EXPECT_DOUBLE_EQ(nic_only.faults[3].nic_factor, 1.5);
+  EXPECT_DOUBLE_EQ(std::get<models::Slowdown>(nic_only.faults[3].effect).cpu_factor, 1.0);
+  EXPECT_DOUBLE_EQ(std::get<models::Slowdown>(nic_only.faults[3].effect).disk_factor, 1.0);
+  EXPECT_DOUBLE_EQ(std::get<models::Slowdown>(nic_only.faults[3].effect).nic_factor, 1.5);
 }
 
 TEST(FailureHandling, StochasticFaults) {
-  using models::FaultKind;
   const auto c = load(kFaulty);
 
   const auto& each = c.faults[6];
-  EXPECT_EQ(each.kind, FaultKind::kHostCrash);  // the default kind
+  EXPECT_TRUE(std::holds_alternative<models::HostCrash>(each.effect));  // the default kind
   EXPECT_EQ(each.target, "app*");
   EXPECT_EQ(each.nodes, (std::vector<std::string>{"app1", "app2"}));
   EXPECT_FALSE(each.together);
@@ -781,22 +779,21 @@ TEST(FailureHandling, StochasticFaults) {
 
   // key=value, here a tier's label, with a kind and its effect keys.
   const auto& zone = c.faults[8];
-  EXPECT_EQ(zone.kind, FaultKind::kSlowdown);
+  EXPECT_TRUE(std::holds_alternative<models::Slowdown>(zone.effect));
   EXPECT_EQ(zone.target, "zone=z1");
   EXPECT_EQ(zone.nodes, (std::vector<std::string>{"app1", "app2"}));
   EXPECT_TRUE(zone.together);
-  EXPECT_DOUBLE_EQ(zone.nic_factor, 3.0);
+  EXPECT_DOUBLE_EQ(std::get<models::Slowdown>(zone.effect).nic_factor, 3.0);
   EXPECT_EQ(zone.mttr->kind(), sim::Distribution::Kind::kConstant);
 
   const auto& lossy = c.faults[9];
-  EXPECT_EQ(lossy.kind, FaultKind::kNetwork);
-  EXPECT_DOUBLE_EQ(lossy.loss, 0.05);
-  EXPECT_EQ(lossy.added_latency, 0);
+  EXPECT_TRUE(std::holds_alternative<models::NetworkFault>(lossy.effect));
+  EXPECT_DOUBLE_EQ(std::get<models::NetworkFault>(lossy.effect).loss, 0.05);
+  EXPECT_EQ(std::get<models::NetworkFault>(lossy.effect).added_latency, 0);
 
-  for (const auto& [kind, expected] : std::vector<std::pair<std::string, FaultKind>>{
-           {"crash", FaultKind::kHostCrash}, {"kill", FaultKind::kProcessCrash}, {"stop", FaultKind::kStop}}) {
+  for (const std::string kind : {"crash", "kill", "stop"}) {
     const auto k = load(replace(kFaulty, "{ domain: rack-a,", "{ domain: rack-a, kind: " + kind + ","));
-    EXPECT_EQ(k.faults[7].kind, expected) << kind;
+    EXPECT_EQ(models::fault_key(k.faults[7].effect), kind);
   }
   // The domain also matches a key=value of a host label.
   EXPECT_EQ(load(replace(kFaulty, "domain: rack-a", "domain: rack=rack-b")).faults[7].nodes,

@@ -26,10 +26,10 @@ inline models::ScenarioConfig load(const std::string& scenario, const std::vecto
 inline double ms(double ns) { return ns / 1e6; }
 
 // A fault of one node at `at`, lasting `duration` (0 = to the end of the run).
-inline models::FaultConfig scheduled(models::FaultKind kind, const std::string& node, sim::Time at,
+inline models::FaultConfig scheduled(models::FaultEffect kind, const std::string& node, sim::Time at,
                                      sim::Time duration) {
   models::FaultConfig f;
-  f.kind = kind;
+  f.effect = std::move(kind);
   f.target = node;
   f.nodes = {node};
   f.at = at;

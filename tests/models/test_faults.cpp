@@ -14,7 +14,6 @@
 namespace {
 
 using models::FaultConfig;
-using models::FaultKind;
 using models::ScenarioConfig;
 using sim::Distribution;
 using sim::Time;
@@ -48,7 +47,7 @@ TEST(Vrrp, MasterHostCrashFailsOverAfterMasterDownInterval) {
   const Time arp = 100 * sim::kMillisecond;
   ScenarioConfig config = vrrp_scenario(arp);
   const Time crash = 30 * sim::kSecond;
-  config.faults = {scheduled(FaultKind::kHostCrash, "lb1", crash, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "lb1", crash, 0)};
   FaultRun run(config);
   run.sim.run_until(crash - 1);
   ASSERT_NE(run.stack.clients().entry().node_at(0), nullptr);
@@ -74,7 +73,7 @@ TEST(Vrrp, PreemptionCausesASecondShortGap) {
   ScenarioConfig config = vrrp_scenario(arp);
   const Time crash = 20 * sim::kSecond, repair = 40 * sim::kSecond;
   const Time preempt = repair + 3 * sim::kSecond + sim::to_time(106.0 / 256.0 * 1e9);
-  config.faults = {scheduled(FaultKind::kHostCrash, "lb1", crash, repair - crash)};
+  config.faults = {scheduled(models::HostCrash{}, "lb1", crash, repair - crash)};
   FaultRun run(config);
   run.sim.run_until(preempt - sim::kMillisecond);
   ASSERT_NE(run.stack.clients().entry().node_at(0), nullptr);
@@ -113,7 +112,7 @@ ScenarioConfig checked_scenario(bool redispatch) {
 TEST(HealthChecks, HostCrashIsMarkedDownAfterFallFailedProbes) {
   ScenarioConfig config = checked_scenario(true);
   const Time crash = 30 * sim::kSecond;
-  config.faults = {scheduled(FaultKind::kHostCrash, "web1", crash, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "web1", crash, 0)};
   FaultRun run(config);
   run.sim.run_until(config.run.duration);
   const Time detected = run.first_trace("lb1 marks web1 DOWN");
@@ -128,7 +127,7 @@ TEST(HealthChecks, HostCrashIsMarkedDownAfterFallFailedProbes) {
 TEST(HealthChecks, RequestsBeforeDetectionFailOrAreRedispatched) {
   const Time crash = 30 * sim::kSecond;
   ScenarioConfig plain = checked_scenario(false);
-  plain.faults = {scheduled(FaultKind::kHostCrash, "web1", crash, 0)};
+  plain.faults = {scheduled(models::HostCrash{}, "web1", crash, 0)};
   ScenarioConfig redispatch = checked_scenario(true);
   redispatch.faults = plain.faults;
   const auto without = models::run_scenario(plain);
@@ -146,7 +145,7 @@ TEST(HealthChecks, RequestsBeforeDetectionFailOrAreRedispatched) {
 // every request fails, and service resumes after the repair.
 TEST(Faults, SimpleStackServerCrashFailsEverythingUntilRepair) {
   ScenarioConfig config = load("0-simple-web-stack", {"run.duration=60s", "run.warmup=0s"});
-  config.faults = {scheduled(FaultKind::kHostCrash, "web1", 20 * sim::kSecond, 20 * sim::kSecond)};
+  config.faults = {scheduled(models::HostCrash{}, "web1", 20 * sim::kSecond, 20 * sim::kSecond)};
   struct Sink : models::WindowSink {
     void begin(const std::vector<std::string>&) override {}
     void row(const models::WindowRow& r) override { rows.push_back(r); }
@@ -169,7 +168,7 @@ TEST(Faults, SimpleStackServerCrashFailsEverythingUntilRepair) {
 TEST(Faults, StochasticCrashesGiveTheExpectedAvailability) {
   ScenarioConfig config = load("mm1", {"run.duration=3000h", "run.warmup=0s", "workload.arrivals=poisson(1/h)"});
   FaultConfig f;
-  f.kind = FaultKind::kHostCrash;
+  f.effect = models::HostCrash{};
   f.target = "server*";
   f.nodes = {"server1"};
   f.mttf = Distribution::exponential(60.0 * 60e9);
@@ -205,13 +204,13 @@ TEST(Faults, ConservationWithCrashesAndRetries) {
   lb.health_check = models::HealthCheckConfig{};
   lb.timeout_server = 3 * sim::kSecond;
   FaultConfig hosts;
-  hosts.kind = FaultKind::kHostCrash;
+  hosts.effect = models::HostCrash{};
   hosts.target = "*";
   hosts.nodes = {"lb1", "lb2", "web1", "web2", "app1", "app2", "db1", "db2"};
   hosts.mttf = Distribution::exponential(40e9);
   hosts.mttr = Distribution::exponential(5e9);
   FaultConfig processes = hosts;
-  processes.kind = FaultKind::kProcessCrash;
+  processes.effect = models::ProcessCrash{};
   processes.mttf = Distribution::exponential(30e9);
   config.faults = {hosts, processes};
   FaultRun run(config);
@@ -299,7 +298,7 @@ TEST(Faults, DatabaseFailoverPromotesTheReplica) {
   app.connect_timeout = 200 * sim::kMillisecond;
   app.call_timeout = 2 * sim::kSecond;
   const Time crash = 30 * sim::kSecond;
-  config.faults = {scheduled(FaultKind::kHostCrash, "db1", crash, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "db1", crash, 0)};
   FaultRun run(config);
   run.sim.run_until(config.run.duration);
   EXPECT_EQ(run.first_trace("failover: db2 promoted"), crash + 15 * sim::kSecond);
@@ -320,7 +319,7 @@ TEST(Faults, DatabaseFailoverPromotesTheReplica) {
 TEST(Faults, ColocatedNodesShareOneHostFailure) {
   ScenarioConfig config = load("1-distributed", {"run.duration=200h", "run.warmup=0s", "workload.arrivals=poisson(1/h)"});
   FaultConfig hosts;
-  hosts.kind = FaultKind::kHostCrash;
+  hosts.effect = models::HostCrash{};
   hosts.target = "*";
   hosts.nodes = {"lb1", "web1", "web2", "app1", "app2", "db1", "db2"};
   hosts.mttf = Distribution::exponential(10.0 * 3600e9);
@@ -349,7 +348,7 @@ TEST(Faults, RepairCrewsRepairOneAtATime) {
     ScenarioConfig config = load("mm1", {"tiers.server.count=3", "run.duration=2000h", "run.warmup=0s",
                                          "workload.arrivals=poisson(1/h)"});
     FaultConfig f;
-    f.kind = FaultKind::kHostCrash;
+    f.effect = models::HostCrash{};
     f.target = "server*";
     f.nodes = {"server1", "server2", "server3"};
     f.mttf = Distribution::exponential(3.0 * 3600e9);

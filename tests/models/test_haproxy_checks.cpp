@@ -27,7 +27,6 @@ namespace {
 
 using models::FailureReason;
 using models::FaultConfig;
-using models::FaultKind;
 using models::ScenarioConfig;
 using sim::Time;
 using test_support::FaultRun;
@@ -60,7 +59,7 @@ tiers:
 }
 
 // When lb marks the server DOWN after a fault at `at`; -1 if it never does.
-Time marked_down_after(ScenarioConfig config, FaultKind kind, Time at, const std::string& server = "web1") {
+Time marked_down_after(ScenarioConfig config, models::FaultEffect kind, Time at, const std::string& server = "web1") {
   config.faults = {scheduled(kind, server, at, 0)};
   FaultRun run(config);
   run.sim.run_until(at + 60 * kS);
@@ -86,7 +85,7 @@ Time first_check_from(Time t, Time inter) {
 TEST(CheckSchedule, SilentHostWithDefaults) {
   const Time crash = 30 * kS + 300 * kMs;
   const Time first = first_check_from(crash, 2 * kS);
-  EXPECT_EQ(marked_down_after(stack("health_check: true"), FaultKind::kHostCrash, crash),
+  EXPECT_EQ(marked_down_after(stack("health_check: true"), models::HostCrash{}, crash),
             first + 3 * 2 * kS + 2 * 2 * kS - crash);
 }
 
@@ -95,7 +94,7 @@ TEST(CheckSchedule, SilentHostWithDefaults) {
 TEST(CheckSchedule, RefusedConnectionWithDefaults) {
   const Time kill = 30 * kS + 300 * kMs;
   const Time first = first_check_from(kill, 2 * kS);
-  EXPECT_EQ(marked_down_after(stack("health_check: true"), FaultKind::kProcessCrash, kill),
+  EXPECT_EQ(marked_down_after(stack("health_check: true"), models::ProcessCrash{}, kill),
             first + 3 * kRoundTrip + 2 * 2 * kS - kill);
 }
 
@@ -108,15 +107,15 @@ TEST(CheckSchedule, FastinterShortensTheGapsAndDownInterSpacesTheDownChecks) {
   const Time crash = 30 * kS + 300 * kMs;
   const Time first = first_check_from(crash, 2 * kS);
   const Time down = first + 3 * 2 * kS + 2 * 500 * kMs;
-  EXPECT_EQ(marked_down_after(stack(checks), FaultKind::kHostCrash, crash), down - crash);
-  EXPECT_EQ(marked_down_after(stack(checks), FaultKind::kProcessCrash, crash),
+  EXPECT_EQ(marked_down_after(stack(checks), models::HostCrash{}, crash), down - crash);
+  EXPECT_EQ(marked_down_after(stack(checks), models::ProcessCrash{}, crash),
             first + 3 * kRoundTrip + 2 * 500 * kMs - crash);
 
   // Repaired 20 s after the crash: the checks of the dead host run every
   // inter (its timeout) + downinter; the first to start after the repair
   // passes, the next one fastinter later marks it UP (rise 2).
   ScenarioConfig config = stack(checks);
-  config.faults = {scheduled(FaultKind::kHostCrash, "web1", crash, 20 * kS)};
+  config.faults = {scheduled(models::HostCrash{}, "web1", crash, 20 * kS)};
   FaultRun run(config);
   run.sim.run_until(crash + 60 * kS);
   ASSERT_EQ(run.first_trace("lb1 marks web1 DOWN"), down);
@@ -132,9 +131,9 @@ TEST(CheckSchedule, TimeoutCheckBoundsTheConnectByTimeoutConnect) {
   const std::string lb = "timeout_connect: 500ms, health_check: { timeout: 1s }";
   const Time crash = 30 * kS + 300 * kMs;
   const Time first = first_check_from(crash, 2 * kS);
-  EXPECT_EQ(marked_down_after(stack(lb), FaultKind::kHostCrash, crash), first + 3 * 500 * kMs + 2 * 2 * kS - crash);
+  EXPECT_EQ(marked_down_after(stack(lb), models::HostCrash{}, crash), first + 3 * 500 * kMs + 2 * 2 * kS - crash);
   // timeout connect above inter: inter bounds it.
-  EXPECT_EQ(marked_down_after(stack("timeout_connect: 5s, health_check: { timeout: 1s }"), FaultKind::kHostCrash,
+  EXPECT_EQ(marked_down_after(stack("timeout_connect: 5s, health_check: { timeout: 1s }"), models::HostCrash{},
                               crash),
             first + 3 * 2 * kS + 2 * 2 * kS - crash);
 }
@@ -146,7 +145,7 @@ TEST(CheckSchedule, SilentHostDetectionWindowIsTenToTwelveSeconds) {
   Time lowest = 60 * kS, highest = 0;
   for (int k = 0; k < 40; ++k) {
     const Time crash = 30 * kS + k * 100 * kMs + 17 * kMs;
-    const Time after = marked_down_after(stack("health_check: true"), FaultKind::kHostCrash, crash);
+    const Time after = marked_down_after(stack("health_check: true"), models::HostCrash{}, crash);
     ASSERT_GT(after, 0);
     lowest = std::min(lowest, after);
     highest = std::max(highest, after);
@@ -168,7 +167,7 @@ TEST(CheckSchedule, FirstChecksAreStaggeredByServerPosition) {
     ScenarioConfig config =
         stack(interval == 2 * kS ? "health_check: true" : "health_check: { fastinter: 1s }", 4);
     for (int i = 1; i <= 4; ++i) {
-      config.faults.push_back(scheduled(FaultKind::kProcessCrash, "web" + std::to_string(i), kMs, 0));
+      config.faults.push_back(scheduled(models::ProcessCrash{}, "web" + std::to_string(i), kMs, 0));
     }
     FaultRun run(config);
     run.sim.run_until(20 * kS);
@@ -191,7 +190,7 @@ TEST(CheckSchedule, SpreadChecksVariesTheIntervals) {
     for (const int spread : {0, 50}) {
       ScenarioConfig config = stack("health_check: true, spread_checks: " + std::to_string(spread));
       config.run.seed = static_cast<std::uint64_t>(seed);
-      const Time after = marked_down_after(config, FaultKind::kProcessCrash, 30 * kS + seed * 37 * kMs);
+      const Time after = marked_down_after(config, models::ProcessCrash{}, 30 * kS + seed * 37 * kMs);
       ASSERT_GT(after, 0);
       Time& low = spread == 0 ? plain_lowest : lowest;
       Time& high = spread == 0 ? plain_highest : highest;
@@ -273,7 +272,7 @@ std::string source_target() {
 // after 20 s, as measured on HAProxy 2.6 (20.0 s).
 TEST(Redispatch, WithoutItASilentServerCostsFourConnectTimeouts) {
   for (const std::string balance : {"roundrobin", "leastconn"}) {
-    const auto all = outcomes(one_user("balance: " + balance), scheduled(FaultKind::kHostCrash, "web1", kCrash, 0),
+    const auto all = outcomes(one_user("balance: " + balance), scheduled(models::HostCrash{}, "web1", kCrash, 0),
                               60 * kS);
     const Outcome worst = slowest(all, kCrash, kCrash + 5 * kS);
     EXPECT_FALSE(worst.succeeded) << balance;
@@ -289,7 +288,7 @@ TEST(Redispatch, WithoutItASilentServerCostsFourConnectTimeouts) {
 TEST(Redispatch, RoundRobinAndLeastconnMoveAfterTheFirstTimeout) {
   for (const std::string balance : {"roundrobin", "leastconn"}) {
     const auto all = outcomes(one_user("redispatch: true, balance: " + balance),
-                              scheduled(FaultKind::kHostCrash, "web1", kCrash, 0), 60 * kS);
+                              scheduled(models::HostCrash{}, "web1", kCrash, 0), 60 * kS);
     for (const auto& o : all) EXPECT_TRUE(o.succeeded) << balance << " sent at " << o.sent;
     const Outcome worst = slowest(all, kCrash, kCrash + 5 * kS);
     EXPECT_GE(worst.took, 5 * kS) << balance;
@@ -305,7 +304,7 @@ TEST(Redispatch, SourceKeepsTheServerUntilItIsMarkedDown) {
   const std::string target = source_target();
 
   // Without redispatch: 503 after four timeouts (20 s).
-  const auto without = outcomes(one_user("balance: source"), scheduled(FaultKind::kHostCrash, target, kCrash, 0),
+  const auto without = outcomes(one_user("balance: source"), scheduled(models::HostCrash{}, target, kCrash, 0),
                                 60 * kS);
   Outcome first = slowest(without, kCrash, kCrash + 1100 * kMs);
   EXPECT_EQ(first.reason, FailureReason::kConnectFailed);
@@ -316,8 +315,8 @@ TEST(Redispatch, SourceKeepsTheServerUntilItIsMarkedDown) {
   // sent just after the crash times out every 5 s, and the first retry
   // decided after DOWN goes to the other server at once (10 or 15 s).
   const ScenarioConfig config = one_user("balance: source, redispatch: true");
-  const Time down = kCrash + marked_down_after(config, FaultKind::kHostCrash, kCrash, target);
-  const auto with = outcomes(config, scheduled(FaultKind::kHostCrash, target, kCrash, 0), 60 * kS);
+  const Time down = kCrash + marked_down_after(config, models::HostCrash{}, kCrash, target);
+  const auto with = outcomes(config, scheduled(models::HostCrash{}, target, kCrash, 0), 60 * kS);
   first = slowest(with, kCrash, kCrash + 1100 * kMs);
   Time attempts = 5 * kS;
   while (first.sent + attempts < down) attempts += 5 * kS;
@@ -332,7 +331,7 @@ TEST(Redispatch, SourceKeepsTheServerUntilItIsMarkedDown) {
 // a 503 after 3 pauses. With redispatch (roundrobin, two servers UP) the
 // first retry goes to web2 with no pause.
 TEST(Redispatch, RefusedConnectionsPauseOnlyWhenRetryingTheSameServer) {
-  const FaultConfig kill = scheduled(FaultKind::kProcessCrash, "web1", kCrash, 0);
+  const FaultConfig kill = scheduled(models::ProcessCrash{}, "web1", kCrash, 0);
   const auto without = outcomes(one_user("balance: roundrobin"), kill, 40 * kS);
   const Outcome failed = slowest(without, kCrash, kCrash + 4 * kS);
   EXPECT_EQ(failed.reason, FailureReason::kConnectFailed);
@@ -348,7 +347,7 @@ TEST(Redispatch, RefusedConnectionsPauseOnlyWhenRetryingTheSameServer) {
   // redispatched third, then a 503.
   const std::string target = source_target();
   const auto source = outcomes(one_user("balance: source, redispatch: true"),
-                               scheduled(FaultKind::kProcessCrash, target, kCrash, 0), 40 * kS);
+                               scheduled(models::ProcessCrash{}, target, kCrash, 0), 40 * kS);
   const Outcome hashed = slowest(source, kCrash, kCrash + 1100 * kMs);
   EXPECT_EQ(hashed.reason, FailureReason::kConnectFailed);
   EXPECT_GE(hashed.took, 2 * kS);
@@ -364,7 +363,7 @@ TEST(Redispatch, RefusedConnectionsPauseOnlyWhenRetryingTheSameServer) {
 // none (only a DOWN server would move it), as without redispatch.
 TEST(Redispatch, EveryNthRetryAndTheNthBeforeTheLast) {
   const std::string target = source_target();
-  const FaultConfig kill = scheduled(FaultKind::kProcessCrash, target, kCrash, 0);
+  const FaultConfig kill = scheduled(models::ProcessCrash{}, target, kCrash, 0);
   const std::vector<std::pair<std::string, int>> pauses = {{"1", 0},  {"-3", 0}, {"2", 2},     {"-1", 2},
                                                            {"3", 2},  {"-2", 2}, {"true", 2},  {"0", 3},
                                                            {"false", 3}};
@@ -385,8 +384,8 @@ TEST(Redispatch, EveryNthRetryAndTheNthBeforeTheLast) {
 // run 1 s ahead of lb1's (lb1: 0, 2.0002 s, ...; lb2: 7 s, 9.0002 s, ...).
 ScenarioConfig pair(const std::string& cluster) {
   ScenarioConfig config = stack("health_check: true, count: 2, cluster: " + cluster);
-  config.faults = {scheduled(FaultKind::kProcessCrash, "lb2", 5 * kS, 2 * kS),
-                   scheduled(FaultKind::kHostCrash, "web1", 30 * kS + 100 * kMs, 0)};
+  config.faults = {scheduled(models::ProcessCrash{}, "lb2", 5 * kS, 2 * kS),
+                   scheduled(models::HostCrash{}, "web1", 30 * kS + 100 * kMs, 0)};
   return config;
 }
 
@@ -461,12 +460,12 @@ tiers:
     return config;
   };
   const Time crash = 30 * kS + 300 * kMs;
-  const Time down = crash + marked_down_after(run_with("true"), FaultKind::kHostCrash, crash);
+  const Time down = crash + marked_down_after(run_with("true"), models::HostCrash{}, crash);
   const auto bad = static_cast<std::size_t>(FailureReason::kBadGateway);
   const auto connect = static_cast<std::size_t>(FailureReason::kConnectFailed);
   for (const bool cut : {false, true}) {
     ScenarioConfig config = run_with(cut ? "{ on_marked_down: shutdown-sessions }" : "true");
-    config.faults = {scheduled(FaultKind::kHostCrash, "web1", crash, 0)};
+    config.faults = {scheduled(models::HostCrash{}, "web1", crash, 0)};
     FaultRun run(config);
     run.sim.run_until(down - kMs);
     const auto before = run.stack.results().totals;

@@ -16,7 +16,6 @@
 namespace {
 
 using models::FaultConfig;
-using models::FaultKind;
 using models::ScenarioConfig;
 using sim::Time;
 using test_support::FaultRun;
@@ -48,7 +47,7 @@ constexpr Time kWarmupStep = kSlowstart / 20;  // HAProxy's warmup task: max(1 s
 // again soon after. Returns, for each warmup step from then on, how many new
 // connections went to web1 and to web2.
 std::vector<std::pair<std::uint64_t, std::uint64_t>> picks_per_step(ScenarioConfig config, int steps) {
-  config.faults = {scheduled(FaultKind::kProcessCrash, "web1", 20 * sim::kSecond, 10 * sim::kSecond)};
+  config.faults = {scheduled(models::ProcessCrash{}, "web1", 20 * sim::kSecond, 10 * sim::kSecond)};
   FaultRun run(config);
   Time up = -1;
   for (Time t = 30 * sim::kSecond; up < 0 && t < 40 * sim::kSecond; t += sim::kMillisecond) {
@@ -115,7 +114,7 @@ TEST(Slowstart, ServerMaxconnRampsWithTheFirstAlgorithm) {
   lb.slowstart = kSlowstart;
   lb.balance = models::Balance::kFirst;
   lb.server_maxconn = 20;
-  config.faults = {scheduled(FaultKind::kProcessCrash, "web1", 20 * sim::kSecond, 10 * sim::kSecond)};
+  config.faults = {scheduled(models::ProcessCrash{}, "web1", 20 * sim::kSecond, 10 * sim::kSecond)};
   FaultRun run(config);
   Time up = -1;
   int at_limit = 0;
@@ -175,7 +174,7 @@ ScenarioConfig observing(models::Observe observe, models::OnError on_error) {
 TEST(PassiveChecks, EachOnErrorModeTakesARefusingServerOutFasterThanActiveChecks) {
   using models::Observe;
   using models::OnError;
-  const FaultConfig kill = scheduled(FaultKind::kProcessCrash, "web1", 30 * sim::kSecond + 100 * sim::kMillisecond, 0);
+  const FaultConfig kill = scheduled(models::ProcessCrash{}, "web1", 30 * sim::kSecond + 100 * sim::kMillisecond, 0);
   const Detection active = detect(observing(Observe::kOff, OnError::kFailCheck), kill);
   const Detection fastinter = detect(observing(Observe::kLayer4, OnError::kFastinter), kill);
   const Detection fail_check = detect(observing(Observe::kLayer4, OnError::kFailCheck), kill);
@@ -210,8 +209,7 @@ TEST(PassiveChecks, EachOnErrorModeTakesARefusingServerOutFasterThanActiveChecks
 TEST(PassiveChecks, Layer7CatchesAGrayFailureThatLayer4AndActiveChecksMiss) {
   using models::Observe;
   using models::OnError;
-  FaultConfig slow_links = scheduled(FaultKind::kNetwork, "web1", 30 * sim::kSecond, 0);
-  slow_links.added_latency = 2 * sim::kSecond;
+  FaultConfig slow_links = scheduled(models::NetworkFault{.added_latency = 2 * sim::kSecond}, "web1", 30 * sim::kSecond, 0);
   const auto with = [&](Observe observe) {
     ScenarioConfig config = observing(observe, OnError::kFailCheck);
     haproxy(config).timeout_server = sim::kSecond;

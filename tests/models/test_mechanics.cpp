@@ -378,7 +378,7 @@ TEST(Clients, SendingAheadChangesNothingButTheEventCount) {
   const auto ahead = load("3-scale-up", {"run.duration=60s", "run.warmup=5s"});
   auto one_by_one = ahead;
   models::FaultConfig never;
-  never.kind = models::FaultKind::kHostCrash;
+  never.effect = models::HostCrash{};
   never.target = "web1";
   never.nodes = {"web1"};
   never.at = 3600 * sim::kSecond;

@@ -11,7 +11,6 @@
 
 namespace {
 
-using models::FaultKind;
 using models::ScenarioConfig;
 using sim::Time;
 using test_support::FaultRun;
@@ -62,7 +61,7 @@ const Time kCrash = 30 * sim::kSecond + 500 * sim::kMillisecond;
 // servers' routers. Reads failed before; after, they all go to db3.
 TEST(ReadRouter, CrashedReplicaIsShunnedAfterThreeTimedOutPings) {
   ScenarioConfig config = two_replicas();
-  config.faults = {scheduled(FaultKind::kHostCrash, "db2", kCrash, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "db2", kCrash, 0)};
   FaultRun run(config);
   const std::uint64_t during_gap = page_failures_by(run, 55 * sim::kSecond);
   EXPECT_EQ(run.first_trace("app1's router shuns db2"), 49 * sim::kSecond);
@@ -74,7 +73,7 @@ TEST(ReadRouter, CrashedReplicaIsShunnedAfterThreeTimedOutPings) {
 // Without the router (a driver given the hosts) the reads keep failing.
 TEST(ReadRouter, WithoutTheRouterADeadReplicaKeepsItsShareOfReads) {
   ScenarioConfig config = two_replicas({"tiers.db.router=false"});
-  config.faults = {scheduled(FaultKind::kHostCrash, "db2", kCrash, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "db2", kCrash, 0)};
   FaultRun run(config);
   const std::uint64_t by_55s = page_failures_by(run, 55 * sim::kSecond);
   EXPECT_GT(page_failures_by(run, config.run.duration), by_55s + 1000);
@@ -85,7 +84,7 @@ TEST(ReadRouter, WithoutTheRouterADeadReplicaKeepsItsShareOfReads) {
 // (2 x 100 us) at 48 s.
 TEST(ReadRouter, KilledReplicaIsShunnedAfterThreeRefusedPings) {
   ScenarioConfig config = two_replicas();
-  config.faults = {scheduled(FaultKind::kProcessCrash, "db3", kCrash, 0)};
+  config.faults = {scheduled(models::ProcessCrash{}, "db3", kCrash, 0)};
   FaultRun run(config);
   run.sim.run_until(config.run.duration);
   EXPECT_EQ(run.first_trace("app1's router shuns db3"), 48 * sim::kSecond + 200 * sim::kMicrosecond);
@@ -94,7 +93,7 @@ TEST(ReadRouter, KilledReplicaIsShunnedAfterThreeRefusedPings) {
 // ProxySQL's ping_interval, ping_timeout and ping_max_failures set the grid.
 TEST(ReadRouter, DetectionFollowsTheSettings) {
   ScenarioConfig config = two_replicas({"tiers.db.router={ping_interval: 2s, ping_timeout: 300ms, ping_max_failures: 2}"});
-  config.faults = {scheduled(FaultKind::kHostCrash, "db2", kCrash, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "db2", kCrash, 0)};
   FaultRun run(config);
   run.sim.run_until(config.run.duration);
   // Pings at 32 and 34 s fail; the second ends 300 ms later.
@@ -104,7 +103,7 @@ TEST(ReadRouter, DetectionFollowsTheSettings) {
 // shun_and_killall: calls hung on the crashed host fail at the shun.
 TEST(ReadRouter, ShunningKillsTheCallsInFlight) {
   ScenarioConfig config = two_replicas({"tiers.app.call_timeout=0s"});
-  config.faults = {scheduled(FaultKind::kHostCrash, "db2", kCrash, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "db2", kCrash, 0)};
   FaultRun run(config);
   run.sim.run_until(49 * sim::kSecond - 1);
   EXPECT_GT(calls_to(run, "db2"), 0);
@@ -115,7 +114,7 @@ TEST(ReadRouter, ShunningKillsTheCallsInFlight) {
 // Repaired at 70.5 s, db2 answers the ping of 72 s and is back online then.
 TEST(ReadRouter, ARepairedReplicaIsBackAtItsFirstGoodPing) {
   ScenarioConfig config = two_replicas();
-  config.faults = {scheduled(FaultKind::kHostCrash, "db2", kCrash, 40 * sim::kSecond)};
+  config.faults = {scheduled(models::HostCrash{}, "db2", kCrash, 40 * sim::kSecond)};
   FaultRun run(config);
   run.sim.run_until(71 * sim::kSecond);
   const int before = calls_to(run, "db2");
@@ -128,8 +127,8 @@ TEST(ReadRouter, ARepairedReplicaIsBackAtItsFirstGoodPing) {
 // (after connect_timeout_max) until a replica is back...
 TEST(ReadRouter, WithEveryReplicaDeadReadsFail) {
   ScenarioConfig config = two_replicas();
-  config.faults = {scheduled(FaultKind::kHostCrash, "db2", kCrash, 0),
-                   scheduled(FaultKind::kHostCrash, "db3", kCrash, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "db2", kCrash, 0),
+                   scheduled(models::HostCrash{}, "db3", kCrash, 0)};
   FaultRun run(config);
   const std::uint64_t by_60s = page_failures_by(run, 60 * sim::kSecond);
   EXPECT_GT(page_failures_by(run, config.run.duration), by_60s + 1000);
@@ -138,8 +137,8 @@ TEST(ReadRouter, WithEveryReplicaDeadReadsFail) {
 // ... unless the primary is in the reader hostgroup as the fallback.
 TEST(ReadRouter, FallbackToPrimaryServesReadsOnceTheReplicasAreShunned) {
   ScenarioConfig config = two_replicas({"tiers.db.router={fallback_to_primary: true}"});
-  config.faults = {scheduled(FaultKind::kHostCrash, "db2", kCrash, 0),
-                   scheduled(FaultKind::kHostCrash, "db3", kCrash, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "db2", kCrash, 0),
+                   scheduled(models::HostCrash{}, "db3", kCrash, 0)};
   FaultRun run(config);
   const std::uint64_t by_60s = page_failures_by(run, 60 * sim::kSecond);
   EXPECT_GT(by_60s, 100u);
@@ -154,7 +153,7 @@ ScenarioConfig primary_crash(const std::vector<std::string>& sets) {
                                   "tiers.app.call_timeout=2s"};
   all.insert(all.end(), sets.begin(), sets.end());
   ScenarioConfig config = load("3-scale-up", all);
-  config.faults = {scheduled(FaultKind::kHostCrash, "db1", 30 * sim::kSecond, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "db1", 30 * sim::kSecond, 0)};
   return config;
 }
 

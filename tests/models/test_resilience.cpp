@@ -525,9 +525,8 @@ TEST(Partition, AppToDatabaseCallsTimeOutAndServiceRecovers) {
   ScenarioConfig config =
       test_support::load("3-scale-up", {"run.duration=60s", "run.warmup=0s", "tiers.db.router=false"});
   models::FaultConfig partition;
-  partition.kind = models::FaultKind::kPartition;
+  partition.effect = models::Partition{.groups = {{"app1", "app2"}, {"db1", "db2"}}};
   partition.target = "[[app1, app2], [db1, db2]]";
-  partition.groups = {{"app1", "app2"}, {"db1", "db2"}};
   partition.at = 10 * sim::kSecond;
   partition.duration = 30 * sim::kSecond;
   config.faults = {partition};
@@ -596,6 +595,41 @@ faults:
   ASSERT_EQ(r.totals.succeeded, 1u);
   EXPECT_EQ(r.totals.failed_total(), 0u);
   EXPECT_EQ(r.latency.max(), 2402 * sim::kMillisecond);
+}
+
+// nginx tries each upstream once per request (proxy_next_upstream), also in
+// a tier of more than 8 nodes: with all 12 app hosts down, one request tries
+// the 12 in turn, each failing at proxy_connect_timeout (10 ms), and fails
+// 120 ms after it arrived. (A tried set of 8 bits never marked the 9th to
+// 12th upstreams as tried, and with max_fails 0 nginx went on trying them
+// until the client gave up: a request per 10 ms retry, for ever.)
+TEST(Nginx, TriesEveryUpstreamOnceInATierOfMoreThanEightNodes) {
+  const auto config = loader::load_scenario_text(R"(
+name: wide-upstream
+run: { duration: 1500ms, warmup: 0s, seed: 1 }
+machines:
+  m: { cores: 1, speed: 1.0, scheduling: fcfs }
+workload:
+  arrivals: { users: 1, think: 500ms }
+  classes:
+    job: { web: { cpu: 0s }, app: { cpu: 1ms } }
+tiers:
+  web: { kind: nginx, machine: m, max_fails: 0, connect_timeout: 10ms }
+  app: { kind: app, count: 12, machine: m }
+faults:
+  - { at: 0s, crash: "app*" }
+)", "wide-upstream.yaml", test_support::source_root());
+  StackRun run(config);
+  run.sim.run_until(619 * sim::kMillisecond);
+  EXPECT_EQ(run.in_flight(), 1u);  // still trying the 12th upstream
+  run.sim.run_until(621 * sim::kMillisecond);
+  EXPECT_EQ(run.in_flight(), 0u);
+  run.sim.run_until(config.run.duration);
+  const auto r = run.stack.results();
+  // Two requests (sent at 0.5 s and, after the first failed and the user
+  // thought, at 1.12 s), each failed after trying all 12 upstreams.
+  EXPECT_EQ(failed(r.totals, FailureReason::kUpstreamFailed), 2u);
+  EXPECT_EQ(r.totals.succeeded, 0u);
 }
 
 }  // namespace

@@ -17,7 +17,6 @@
 
 namespace {
 
-using models::FaultKind;
 using models::ScenarioConfig;
 using sim::Time;
 using test_support::FaultRun;
@@ -67,7 +66,7 @@ struct Takeover {
   Time origin = 0;
 };
 Takeover host_crash_takeover(ScenarioConfig config, Time crash) {
-  config.faults = {scheduled(FaultKind::kHostCrash, "lb1", crash, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "lb1", crash, 0)};
   FaultRun run(config);
   run.sim.run_until(crash - 1);
   Takeover t;
@@ -124,7 +123,7 @@ TEST(Vrrp, MeanHostCrashGapOverPhases) {
 TEST(Vrrp, ReturningMasterPreemptsAfterItsOwnMasterDownInterval) {
   const Time crash = 20 * sim::kSecond, repair = 40 * sim::kSecond;
   ScenarioConfig config = pair();
-  config.faults = {scheduled(FaultKind::kHostCrash, "lb1", crash, repair - crash)};
+  config.faults = {scheduled(models::HostCrash{}, "lb1", crash, repair - crash)};
   FaultRun run(config);
   run.sim.run_until(repair + kMasterDown150 - 1);
   ASSERT_NE(run.stack.clients().entry().node_at(0), nullptr);
@@ -154,7 +153,7 @@ TEST(Vrrp, PreemptDelayCountsFromTheFirstLowerPriorityAdvert) {
   for (const Time delay : {5 * sim::kSecond, 2'500 * sim::kMillisecond}) {
     ScenarioConfig config = pair();
     vrrp(config).preempt_delay = delay;
-    config.faults = {scheduled(FaultKind::kHostCrash, "lb1", crash, repair - crash)};
+    config.faults = {scheduled(models::HostCrash{}, "lb1", crash, repair - crash)};
     FaultRun run(config);
     run.sim.run_until(repair - 1);
     const Time origin = run.stack.clients().entry().advert_origin(0);  // lb2's, since its takeover
@@ -173,7 +172,7 @@ TEST(Vrrp, PreemptDelayCountsFromTheFirstLowerPriorityAdvert) {
 TEST(Vrrp, GracefulStopCostsTheSkew) {
   for (const Time stop : {30 * sim::kSecond, 30'400 * sim::kMillisecond}) {
     ScenarioConfig config = pair();
-    config.faults = {scheduled(FaultKind::kStop, "lb1", stop, 0)};
+    config.faults = {scheduled(models::Stop{}, "lb1", stop, 0)};
     FaultRun run(config);
     run.sim.run_until(stop + 5 * sim::kSecond);
     EXPECT_EQ(run.first_trace("vrrp: lb2 takes address 1"), stop + kSkew100);
@@ -192,7 +191,7 @@ TEST(Vrrp, DeadHaproxyIsNoticedAtTrackScriptRuns) {
     ScenarioConfig config = pair();
     vrrp(config).track_interval = interval;
     vrrp(config).track_fall = 2;
-    config.faults = {scheduled(FaultKind::kProcessCrash, "lb1", crash, 0)};
+    config.faults = {scheduled(models::ProcessCrash{}, "lb1", crash, 0)};
     FaultRun run(config);
     const Time origin = run.stack.clients().entry().script_origin(0);
     const Time fault = first_after(origin, interval, crash) + interval;
@@ -219,7 +218,7 @@ TEST(Vrrp, HaproxyBackBeforeFallRunsIsNeverNoticed) {
   vrrp(config).track_interval = 2 * sim::kSecond;
   vrrp(config).track_fall = 3;
   const Time crash = 30 * sim::kSecond;
-  config.faults = {scheduled(FaultKind::kProcessCrash, "lb1", crash, 3 * sim::kSecond)};
+  config.faults = {scheduled(models::ProcessCrash{}, "lb1", crash, 3 * sim::kSecond)};
   FaultRun run(config);
   run.sim.run_until(crash + 20 * sim::kSecond);
   EXPECT_EQ(run.first_trace("FAULT"), -1);
@@ -234,7 +233,7 @@ TEST(Vrrp, RecoveredHaproxyRisesThenPreempts) {
   ScenarioConfig config = pair();
   vrrp(config).track_rise = 3;
   const Time crash = 30 * sim::kSecond, restart = 40'300 * sim::kMillisecond;
-  config.faults = {scheduled(FaultKind::kProcessCrash, "lb1", crash, restart - crash)};
+  config.faults = {scheduled(models::ProcessCrash{}, "lb1", crash, restart - crash)};
   FaultRun run(config);
   const Time origin = run.stack.clients().entry().script_origin(0);
   run.sim.run_until(restart + 10 * sim::kSecond);
@@ -249,7 +248,7 @@ TEST(Vrrp, RecoveredHaproxyRisesThenPreempts) {
 TEST(Vrrp, ActiveActiveBackupsUseTheirMirroredPriority) {
   ScenarioConfig config = pair({"tiers.lb.cluster=active-active"});
   const Time crash = 30 * sim::kSecond;
-  config.faults = {scheduled(FaultKind::kHostCrash, "lb2", crash, 0)};
+  config.faults = {scheduled(models::HostCrash{}, "lb2", crash, 0)};
   FaultRun run(config);
   run.sim.run_until(crash - 1);
   EXPECT_EQ(run.stack.clients().entry().node_at(1)->name(), "lb2");
