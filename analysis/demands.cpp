@@ -9,6 +9,7 @@
 
 #include "models/clients.hpp"
 #include "models/kinds.hpp"
+#include "models/topology.hpp"
 
 namespace analysis {
 
@@ -59,10 +60,6 @@ struct HostInfo {
   int rx = -1;
   int disk = -1;
 };
-
-std::string node_name(const models::TierConfig& tier, int i) {
-  return tier.node_names.empty() ? tier.name + std::to_string(i + 1) : tier.node_names[static_cast<std::size_t>(i)];
-}
 
 // Builds the network; one instance per build_model call.
 class Builder {
@@ -169,16 +166,17 @@ void Builder::add_nodes() {
   for (const auto& h : config_.hosts) host_index[h.name] = add_host(h.name, h.machine);
   const std::size_t classes = config_.workload.classes.size();
   tier_nodes_.resize(config_.tiers.size());
+  const models::Topology topology(config_);
   for (std::size_t t = 0; t < config_.tiers.size(); ++t) {
     const models::TierConfig& tier = config_.tiers[t];
     for (int i = 0; i < tier.count; ++i) {
+      const models::NodePlace& place = topology.node(topology.id(static_cast<int>(t), i));
       Node n;
-      n.name = node_name(tier, i);
+      n.name = place.name;
       n.tier = tier.name;
       n.kind = std::string(models::kind_name(tier.kind));
       n.tier_index = static_cast<int>(t);
-      const int host = tier.on.empty() ? add_host(n.name, tier.machine)
-                                       : host_index.at(tier.on[static_cast<std::size_t>(i)]);
+      const int host = place.own_host ? add_host(place.name, tier.machine) : host_index.at(place.host);
       n.host = hosts_[static_cast<std::size_t>(host)].name;
       n.units.assign(classes, 1.0);
       n.plan.resize(classes);

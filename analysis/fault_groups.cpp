@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "models/topology.hpp"
+
 namespace analysis {
 
 namespace {
@@ -84,13 +86,6 @@ struct TierBehaviour {
 
 std::array<Effect, kFailureKinds> same_for_all(const Effect& e) { return {e, e, e}; }
 
-std::string node_name(const TierConfig& tier, int i) {
-  if (!tier.node_names.empty()) return tier.node_names[static_cast<std::size_t>(i)];
-  return tier.name + std::to_string(i + 1);
-}
-std::string host_of(const TierConfig& tier, int i) {
-  return tier.on.empty() ? node_name(tier, i) : tier.on[static_cast<std::size_t>(i)];
-}
 
 std::vector<int> all_nodes(int count) {
   std::vector<int> nodes(static_cast<std::size_t>(count));
@@ -288,9 +283,11 @@ bool calls_stay_local(const ScenarioConfig& config, int caller) {
                                 },
                                 from.kind);
   if (!local) return false;
+  const models::Topology topology(config);
+  const int callee = topology.callee(caller);
   std::map<std::string, int> balance;
-  for (int i = 0; i < from.count; ++i) ++balance[host_of(from, i)];
-  for (int i = 0; i < to.count; ++i) --balance[host_of(to, i)];
+  for (int i = 0; i < from.count; ++i) ++balance[topology.node(topology.id(caller, i)).host];
+  for (int i = 0; i < to.count; ++i) --balance[topology.node(topology.id(callee, i)).host];
   return std::all_of(balance.begin(), balance.end(), [](const auto& h) { return h.second == 0; });
 }
 
@@ -475,12 +472,14 @@ class Builder {
  public:
   Builder(const ScenarioConfig& config, const OperationalAnalysis& operational)
       : config_(config), operational_(operational) {
+    const models::Topology topology(config);
     for (int t = 0; t < static_cast<int>(config.tiers.size()); ++t) {
       const TierConfig& tc = config.tiers[static_cast<std::size_t>(t)];
       Tier tier{&tc, behaviour_of(config, t), {}, {}};
       for (int i = 0; i < tc.count; ++i) {
-        tier.nodes.push_back(node_name(tc, i));
-        tier.hosts.push_back(host_of(tc, i));
+        const models::NodePlace& place = topology.node(topology.id(t, i));
+        tier.nodes.push_back(place.name);
+        tier.hosts.push_back(place.host);
       }
       tiers_.push_back(std::move(tier));
     }

@@ -2,8 +2,7 @@
 
 #include <algorithm>
 
-#include "models/stack.hpp"
-#include "sim/simulation.hpp"
+#include "models/topology.hpp"
 
 namespace experiment {
 
@@ -73,10 +72,16 @@ double relative_resolution(std::string_view name) {
   return quantile ? 1.0 / 128.0 : 0.0;
 }
 
+// The metrics a run of `config` reports, without values: only the node
+// names and whether there is a latency objective shape the list.
 std::vector<Metric> headline_metrics(const models::ScenarioConfig& config) {
-  sim::Simulation sim(config.run.seed);
-  const models::Stack stack(config, sim);
-  std::vector<Metric> metrics = headline_metrics(stack.results());
+  models::RunResult shape;
+  shape.slo.latency = config.slo.latency;
+  const models::Topology topology(config);
+  for (const auto& n : topology.nodes()) {
+    shape.nodes.push_back(models::NodeResult{n.name, config.tiers[static_cast<std::size_t>(n.tier)].name, n.host});
+  }
+  std::vector<Metric> metrics = headline_metrics(shape);
   for (auto& m : metrics) m.value.reset();
   return metrics;
 }

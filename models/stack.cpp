@@ -4,16 +4,9 @@
 #include <stdexcept>
 
 #include "models/kinds.hpp"
+#include "models/topology.hpp"
 
 namespace models {
-
-namespace {
-
-std::string node_name(const TierConfig& tier, int i) {
-  return tier.node_names.empty() ? tier.name + std::to_string(i + 1) : tier.node_names[static_cast<std::size_t>(i)];
-}
-
-}  // namespace
 
 Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
     : config_(config),
@@ -24,30 +17,25 @@ Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
   for (const auto& h : config.hosts) {
     hosts_.push_back(std::make_unique<Host>(sim, h.name, config.machines.at(h.machine), h.labels));
   }
-  // Node ids follow the chain; nodes are built from the last tier up, since a
-  // node's routing needs the next tier's nodes.
-  std::vector<std::uint32_t> first_id;
-  std::uint32_t total = 0;
-  for (const auto& tier : config.tiers) {
-    first_id.push_back(total);
-    total += static_cast<std::uint32_t>(tier.count);
-  }
-  nodes_.resize(total);
+  // Node ids follow the chain (the topology's); nodes are built from the
+  // last tier up, since a node's routing needs the next tier's nodes.
+  const Topology topology(config);
+  nodes_.resize(topology.nodes().size());
   tiers_.resize(config.tiers.size());
   for (int t = static_cast<int>(config.tiers.size()) - 1; t >= 0; --t) {
     const TierConfig& tier = config.tiers[static_cast<std::size_t>(t)];
     for (int i = 0; i < tier.count; ++i) {
-      const std::string name = node_name(tier, i);
+      const std::uint32_t id = topology.id(t, i);
+      const NodePlace& place = topology.node(id);
       Host* host;
-      if (tier.on.empty()) {
+      if (place.own_host) {
         auto labels = tier.labels;
-        hosts_.push_back(std::make_unique<Host>(sim, name, config.machines.at(tier.machine), std::move(labels)));
+        hosts_.push_back(std::make_unique<Host>(sim, place.name, config.machines.at(tier.machine), std::move(labels)));
         host = hosts_.back().get();
       } else {
-        host = &host_named(tier.on[static_cast<std::size_t>(i)]);
+        host = &host_named(place.host);
       }
-      const std::uint32_t id = first_id[static_cast<std::size_t>(t)] + static_cast<std::uint32_t>(i);
-      std::unique_ptr<Node> node = make_node(*this, tier, t, i, id, name, *host);
+      std::unique_ptr<Node> node = make_node(*this, tier, t, i, id, place.name, *host);
       tiers_[static_cast<std::size_t>(t)].push_back(node.get());
       nodes_[id] = std::move(node);
     }

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "models/stack.hpp"
+#include "models/topology.hpp"
 #include "scenario_fixture.hpp"
 #include "sim/simulation.hpp"
 
@@ -425,6 +426,34 @@ TEST(RateSchedule, AGapPastTheHorizonMeansNoMoreArrivals) {
   const models::RateSchedule fast({models::RatePiece{0, 1e9, 0}});
   EXPECT_EQ(fast.next_arrival(sim::kHorizon, rng), sim::kNever);
   EXPECT_LE(fast.next_arrival(sim::kHorizon - 100, rng), sim::kHorizon);
+}
+
+// The topology places stage 1's nodes as its file says (lb1 on its own host,
+// the other tiers on server1 and server2), names the nodes of a config built
+// by hand (no node_names) tier + index, and the stack builds what it says.
+TEST(Topology, NamesAndPlacesEveryNode) {
+  const ScenarioConfig config = load("1-distributed");
+  const models::Topology topology(config);
+  std::vector<std::string> placed;
+  for (const auto& n : topology.nodes()) placed.push_back(n.name + "@" + n.host + (n.own_host ? "*" : ""));
+  EXPECT_EQ(placed, (std::vector<std::string>{"lb1@lb1*", "web1@server1", "web2@server2", "app1@server1",
+                                              "app2@server2", "db1@server1", "db2@server2"}));
+  EXPECT_EQ(topology.id(2, 1), 4u);
+  EXPECT_EQ(topology.callee(0), 1);
+  EXPECT_EQ(topology.callee(3), -1);
+
+  ScenarioConfig unnamed = config;
+  for (auto& tier : unnamed.tiers) tier.node_names.clear();
+  const models::Topology default_names(unnamed);
+  EXPECT_EQ(default_names.node(3).name, "app1");
+
+  sim::Simulation sim(config.run.seed);
+  models::Stack stack(config, sim);
+  ASSERT_EQ(topology.nodes().size(), stack.node_count());
+  for (std::uint32_t id = 0; id < stack.node_count(); ++id) {
+    EXPECT_EQ(topology.node(id).name, stack.node(id).name());
+    EXPECT_EQ(topology.node(id).host, stack.node(id).host().name());
+  }
 }
 
 }  // namespace
