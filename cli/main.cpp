@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -25,6 +26,8 @@
 #include "cli/progress.hpp"
 #include "cli/run_outputs.hpp"
 #include "models/run.hpp"
+#include "report/html_report.hpp"
+#include "report/report_inputs.hpp"
 #include "cli_config.h"
 #include "experiment/compare.hpp"
 #include "experiment/input_error.hpp"
@@ -272,6 +275,10 @@ int run_command(const std::vector<std::string>& args) {
        "add the analytic answer beside the simulated one: utilization per station, mean response overall and "
        "per class, availability, with differences beyond the thresholds marked and their likely reasons "
        "(docs/analysis.md)")
+      ("html", po::value<std::string>()->value_name("FILE.html"),
+       "also write one self-contained HTML page: the topology, the time series (see --window) with the fault "
+       "timeline of replication 0, the tables and the availability (docs/html.md); replication 0 runs once more, "
+       "instrumented, as for --timeseries")
       ("help,h", po::bool_switch(), "show this help");
   po::options_description all;
   all.add(visible).add_options()("scenario", po::value<std::string>());
@@ -305,24 +312,40 @@ int run_command(const std::vector<std::string>& args) {
     cli::check_writable(*output);
   }
 
+  std::optional<fs::path> html;
+  if (vm.count("html")) {
+    html = vm["html"].as<std::string>();
+    cli::check_writable(*html);
+  }
+
   const std::optional<sim::Time> window =
       sim::parse_duration(duration_flag("window", vm["window"].as<std::string>(), true));
-  if (vm.count("timeseries") || vm["trace-faults"].as<bool>()) {
+  const bool trace_faults = vm["trace-faults"].as<bool>();
+  // The page's time series and timeline come from the same instrumented run as the CSV's.
+  std::optional<report::TimeseriesRecorder> recorder;
+  std::vector<report::TraceLine> trace;
+  if (vm.count("timeseries") || trace_faults || html) {
     // Replication 0 once more, instrumented; the file is written whole or not at all.
     std::optional<cli::TimeseriesCsv> csv;
     if (vm.count("timeseries")) csv.emplace(vm["timeseries"].as<std::string>());
     models::RunOptions instrumented;
-    if (csv) instrumented.windows = &*csv;
+    if (html) {
+      recorder.emplace(csv ? &*csv : nullptr);
+      instrumented.windows = &*recorder;
+    } else if (csv) {
+      instrumented.windows = &*csv;
+    }
     instrumented.window = *window;
     std::string timeline;
-    if (vm["trace-faults"].as<bool>()) {
-      instrumented.trace = [&timeline](sim::Time t, const std::string& text) {
-        timeline += cli::format_trace_line(t, text);
+    if (trace_faults || html) {
+      instrumented.trace = [&](sim::Time t, const std::string& text) {
+        if (trace_faults) timeline += cli::format_trace_line(t, text);
+        if (html) trace.push_back({sim::to_seconds(t), text});
       };
     }
     models::run_scenario(config, instrumented);
     if (csv) csv->commit();
-    if (vm["trace-faults"].as<bool>()) std::fputs(timeline.empty() ? "no fault events\n" : timeline.c_str(), stderr);
+    if (trace_faults) std::fputs(timeline.empty() ? "no fault events\n" : timeline.c_str(), stderr);
   }
 
   experiment::Experiment result;
@@ -347,11 +370,13 @@ int run_command(const std::vector<std::string>& args) {
     comparison = analysis::compare(result.config, analysis::analyze(result.config), result.runs);
   }
   std::string text;
-  if (format == "json") {
+  if (format == "json" || html) {
     nlohmann::ordered_json json = experiment::experiment_json(result);
     if (comparison) json["analysis"] = cli::comparison_json(*comparison);
-    text = json.dump(2) + "\n";
-  } else {
+    if (html) cli::write_file_atomically(*html, report::run_page(json, recorder->table().json(), trace, true));
+    if (format == "json") text = json.dump(2) + "\n";
+  }
+  if (format != "json") {
     text = experiment::experiment_table(result, options.jobs);
     if (comparison) text += cli::comparison_table(*comparison);
   }
@@ -368,6 +393,9 @@ int compare_command(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>()->value_name("FILE"),
        "write the results to FILE instead of stdout; FILE is replaced whole or left untouched")
       ("quiet,q", po::bool_switch(), "no progress bar on stderr (shown only when stderr is a terminal)")
+      ("html", po::value<std::string>()->value_name("FILE.html"),
+       "also write one self-contained HTML page: each metric per scenario with its interval and the paired "
+       "difference, as charts and a table (docs/html.md)")
       ("help,h", po::bool_switch(), "show this help");
   po::options_description all;
   all.add(visible).add_options()("scenario", po::value<std::vector<std::string>>());
@@ -405,17 +433,45 @@ int compare_command(const std::vector<std::string>& args) {
     cli::check_writable(*output);
   }
 
+  std::optional<fs::path> html;
+  if (vm.count("html")) {
+    html = vm["html"].as<std::string>();
+    cli::check_writable(*html);
+  }
+
   std::vector<experiment::Experiment> results;
   {
     std::optional<experiment::ProgressBar> bar;
     results = experiment::run_paired(configs, options, progress_bar(vm, bar, "runs"));
   }
   const auto compared = experiment::compare(results, files);
+  if (html) cli::write_file_atomically(*html, report::compare_page(experiment::comparison_json(compared)));
   const std::string text = format == "json"  ? experiment::comparison_json(compared).dump(2) + "\n"
                            : format == "csv" ? experiment::comparison_csv(compared)
                                              : experiment::comparison_table(compared, options.jobs);
   emit(output, text);
   return 0;
+}
+
+// What the HTML page's x axis says for each varied key: for a template, its
+// value with x where the varied part goes ("poisson(x/s)"), so that the unit
+// shows.
+std::map<std::string, std::string> axis_labels(const std::vector<experiment::Vary>& varies) {
+  std::map<std::string, std::string> labels;
+  for (const auto& v : varies) {
+    if (v.values.empty() || v.values[0] == v.cells[0]) continue;
+    const std::string& first = v.values[0];
+    for (std::size_t at = first.find(v.cells[0]); at != std::string::npos; at = first.find(v.cells[0], at + 1)) {
+      const std::string before = first.substr(0, at), after = first.substr(at + v.cells[0].size());
+      bool fits = true;
+      for (std::size_t i = 0; i < v.values.size() && fits; ++i) fits = v.values[i] == before + v.cells[i] + after;
+      if (fits) {
+        labels[v.key] = v.key + " = " + before + "x" + after;
+        break;
+      }
+    }
+  }
+  return labels;
 }
 
 int sweep_command(const std::vector<std::string>& args) {
@@ -429,6 +485,9 @@ int sweep_command(const std::vector<std::string>& args) {
        "the results, one row per point, appended as each point ends (required); re-running the same command "
        "resumes it")
       ("format", po::value<std::string>()->value_name("FORMAT")->default_value("csv"), "csv or jsonl")
+      ("html", po::value<std::string>()->value_name("FILE.html"),
+       "also write one self-contained HTML page of the whole sweep file: each metric against the varied key, one "
+       "line per value of the others, with interval bands and each line's knee (docs/html.md)")
       ("quiet,q", po::bool_switch(), "no progress bar on stderr (shown only when stderr is a terminal)")
       ("help,h", po::bool_switch(), "show this help");
   po::options_description all;
@@ -465,6 +524,11 @@ int sweep_command(const std::vector<std::string>& args) {
   warned(plan.points.front().config);
   const fs::path output = vm["output"].as<std::string>();
   cli::check_writable(output);
+  std::optional<fs::path> html;
+  if (vm.count("html")) {
+    html = vm["html"].as<std::string>();
+    cli::check_writable(*html);
+  }
   experiment::SweepFile file(output, format, plan);
   if (file.done() > 0 && !vm["quiet"].as<bool>()) {
     std::cerr << fmt::format("tiersim: {} of {} points are already in {}; running the rest\n", file.done(),
@@ -472,6 +536,39 @@ int sweep_command(const std::vector<std::string>& args) {
   }
   std::optional<experiment::ProgressBar> bar;
   experiment::run_sweep(plan, file, format, options, progress_bar(vm, bar, "points"));
+  if (html) cli::write_file_atomically(*html, report::sweep_page({report::read_sweep(output)}, axis_labels(varies)));
+  return 0;
+}
+
+int report_command(const std::vector<std::string>& args) {
+  po::options_description visible("Options");
+  visible.add_options()
+      ("html", po::value<std::string>()->value_name("FILE.html"),
+       "the page to write (required); FILE.html is replaced whole or left untouched")
+      ("help,h", po::bool_switch(), "show this help");
+  po::options_description all;
+  all.add(visible).add_options()("input", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("input", -1);
+  const po::variables_map vm = parse(args, all, positional, "report");
+  if (vm["help"].as<bool>()) {
+    write_stdout(
+        "Usage: tiersim report FILE... --html FILE.html\n\n"
+        "Writes one self-contained HTML page (nothing is fetched when it is opened) from saved\n"
+        "outputs of tiersim: a run's JSON (run --format json), optionally with its --timeseries\n"
+        "CSV and its --trace-faults output (saved from stderr); or a comparison (compare --format\n"
+        "json or csv); or one or more sweep files over the same keys (CSV or JSONL), drawn\n"
+        "together. The same page as --html on run, compare and sweep (docs/html.md).\n\n" +
+        text_of(visible));
+    return 0;
+  }
+  if (!vm.count("input")) throw UsageError("report: expected at least one FILE; see 'tiersim report --help'");
+  if (!vm.count("html")) throw UsageError("report: expected --html FILE.html");
+  const fs::path html = vm["html"].as<std::string>();
+  cli::check_writable(html);
+  std::vector<fs::path> files;
+  for (const auto& f : vm["input"].as<std::vector<std::string>>()) files.emplace_back(f);
+  cli::write_file_atomically(html, report::page_from_files(files));
   return 0;
 }
 
@@ -669,7 +766,8 @@ int dispatch(const std::vector<std::string>& args) {
         "  sweep   run a scenario over a grid of values into a CSV or JSONL file\n"
         "  analyze the analytic (queueing-theory) answer for a scenario, instantly\n"
         "  check   validate a scenario without running it\n"
-        "  import  write a scenario from haproxy.cfg, keepalived.conf and nginx.conf\n\n" +
+        "  import  write a scenario from haproxy.cfg, keepalived.conf and nginx.conf\n"
+        "  report  write an HTML page from saved JSON and CSV outputs\n\n" +
         text_of(options) + "\nSee 'tiersim COMMAND --help' for the options of a command.\n");
     return 0;
   }
@@ -685,7 +783,8 @@ int dispatch(const std::vector<std::string>& args) {
   if (*command == "check") return check_command(rest);
   if (*command == "analyze") return analyze_command(rest);
   if (*command == "import") return import_command(rest);
-  throw UsageError(fmt::format("unknown command \"{}\"; the commands are run, compare, sweep, analyze, check and import "
+  if (*command == "report") return report_command(rest);
+  throw UsageError(fmt::format("unknown command \"{}\"; the commands are run, compare, sweep, analyze, check, import and report "
                                "(see 'tiersim --help')",
                                *command));
 }
@@ -719,6 +818,9 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   } catch (const config_import::ImportError& e) {
     print_error(e.what());
+    return kExitBadInput;
+  } catch (const report::ReportInputError& e) {
+    print_error(fmt::format("report: {}", e.what()));
     return kExitBadInput;
   } catch (const std::exception& e) {
     print_error(e.what());
