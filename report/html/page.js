@@ -268,13 +268,14 @@
       scales: {
         x: cats ? { time: false, range: [-0.5, cats.length - 0.5] }
                 : { time: false, distr: spec.xLog ? 3 : 1 },
-        y: { distr: spec.yLog ? 3 : 1, range: spec.yRange },
+        y: { distr: spec.yLog ? 3 : 1, range: spec.yLog ? undefined : yRange(spec) },
       },
       axes: [
         cats ? { label: spec.xLabel, splits: () => cats.map((c, i) => i),
                  values: (u, splits) => splits.map((i) => shorten(cats[i] || "", u.bbox.width / devicePixelRatio / cats.length)) }
              : { label: spec.xLabel, values: spec.xTicks },
-        { label: spec.yLabel, values: (u, splits) => splits.map((v) => (spec.yTick || compact)(v)), size: 60 },
+        { label: spec.yLabel, size: 64,
+          values: (u, splits, axis, space, incr) => splits.map((v) => (spec.yLog ? compact(v) : tick(v, incr))) },
       ],
       legend: { show: !cats || spec.series.length > 1, live: !cats },
       cursor: { drag: { x: false, y: false }, points: { show: !cats } },
@@ -292,6 +293,26 @@
     return u;
   }
 
+  // The y range holds every value and interval end (and 0 with a zero
+  // line), padded; a single value gets a band around it rather than uPlot's
+  // 0 to twice the value.
+  function yRange(spec) {
+    const all = spec.series.flatMap((s) => s.values.concat(s.lo || [], s.hi || [])).filter((v) => v !== null && v !== undefined && isFinite(v));
+    if (spec.zero) all.push(0);
+    if (all.length === 0) return undefined;
+    const lo = Math.min(...all), hi = Math.max(...all);
+    const pad = hi > lo ? (hi - lo) * 0.08 : Math.abs(hi) * 0.01 || 1;
+    // Counts, rates and shares never go below 0: neither does their axis.
+    return [lo >= 0 ? Math.max(0, lo - pad) : lo - pad, hi + pad];
+  }
+  // A tick label with the decimals its step needs (601.25, 601.30, ...).
+  function tick(v, incr) {
+    if (v === null || v === undefined) return "";
+    if (Math.abs(v) >= 1e4 && incr >= 1000) return compact(v);
+    const decimals = incr > 0 ? Math.min(6, Math.max(0, -Math.floor(Math.log10(incr) + 1e-9))) : 2;
+    return v.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  }
+
   function shorten(text, px) {
     const chars = Math.max(3, Math.floor(px / 7));
     return text.length <= chars ? text : text.slice(0, chars - 1) + "…";
@@ -300,8 +321,9 @@
   function compact(v) {
     if (v === null || v === undefined) return "";
     const a = Math.abs(v);
-    if (a >= 1e6) return (v / 1e6).toPrecision(3).replace(/\.?0+$/, "") + "M";
-    if (a >= 1e4) return (v / 1e3).toPrecision(3).replace(/\.?0+$/, "") + "k";
+    const trim = (x) => String(+x.toPrecision(3));
+    if (a >= 1e6) return trim(v / 1e6) + "M";
+    if (a >= 1e4) return trim(v / 1e3) + "k";
     if (a === 0) return "0";
     return String(+v.toPrecision(4));
   }
@@ -690,7 +712,7 @@
       chart(box, { title: metricTitle(m) + " (" + style.unit + ")", xLabel: "design", yLabel: style.axis, x: idx, categories: names,
                    whiskers: true, series: [{ label: metricTitle(m), values: values, lo: own.map((x) => sc(ci(x) ? ci(x)[0] : null)),
                                               hi: own.map((x) => sc(ci(x) ? ci(x)[1] : null)) }],
-                   yFormat: (v) => style.format(v / style.scale), yTick: compact,
+                   yFormat: (v) => style.format(v / style.scale),
                    note: names.map((n, i) => n + ": " + withCi(own[i], style.format)).join("; ") });
       if (scenarios.length > 1) {
         const diffs = scenarios.slice(1).map((sc2) => (sc2.difference || {})[m] || null);
@@ -699,7 +721,6 @@
                      xLabel: "design", yLabel: style.axis, x: idx.slice(1).map((i) => i - 1), categories: names.slice(1), whiskers: true, zero: true,
                      series: [{ label: "difference", values: dv, color: PALETTE[1],
                                 lo: diffs.map((d) => (d && d.ci95 ? sc(d.ci95[0]) : null)), hi: diffs.map((d) => (d && d.ci95 ? sc(d.ci95[1]) : null)) }],
-                     yTick: compact,
                      note: names.slice(1).map((n, i) => n + ": " + diffText(style, diffs[i])).join("; ") });
       }
     }
@@ -777,8 +798,8 @@
     const xLog = !categorical && xs[0] > 0 && xs[xs.length - 1] / xs[0] >= 20;
     const xLabel = (data.xLabels && data.xLabels[xKey]) || xKey;
     header("Sweep of " + keys.join(" × "),
-           sweeps.map((s) => s.name).join(", ") + ": " + records.length + " points; one line per " +
-           (groups.size > 1 ? [sweeps.length > 1 ? "file" : null].concat(others).filter((x) => x).join(" and ") + " value" : "sweep") +
+           sweeps.map((s) => s.name).join(", ") + ": " + records.length + " points; " +
+           (groups.size > 1 ? "one line per " + [sweeps.length > 1 ? "file" : null].concat(others).filter((x) => x).join(" and ") + " value" : "one line") +
            ", bands are 95% intervals over replications; dotted vertical lines mark each line's knee.");
 
     const kneeMetric = metricCols.includes("latency_all_ms.p99") ? "latency_all_ms.p99" : "latency_ms.p99";
@@ -813,7 +834,7 @@
       const yLog = style.unit === "ms" && Math.min(...flat) > 0 && Math.max(...flat) / Math.min(...flat) >= 20;
       chart(grid, { title: metricTitle(m) + " (" + style.unit + ")", xLabel: xLabel, yLabel: style.axis, x: xs, xLog: xLog, yLog: yLog,
                     categories: categorical ? xCats : null, series: series, markers: kneeMarkers, points: true,
-                    yFormat: (v) => style.format(v / style.scale), yTick: compact });
+                    yFormat: (v) => style.format(v / style.scale) });
     }
     const cols = [xKey].concat(groups.size > 1 ? ["line"] : []).concat(headline.map((m) => metricTitle(m) + " (" + metricStyle(m).unit + ")"));
     const rows = [];

@@ -103,6 +103,14 @@ async function openPage(browser, file, label, shot) {
   if (shot) {
     const { data } = await browser.send("Page.captureScreenshot", { format: "png" }, sessionId);
     writeFileSync(shot, Buffer.from(data, "base64"));
+    // A run's charts are below the fold: a second picture, FILE-charts.png, from the first chart grid on.
+    if (kind === "run") {
+      const top = await browser.send("Runtime.evaluate", { returnByValue: true,
+        expression: "document.querySelector('.charts').closest('section').getBoundingClientRect().top + scrollY" }, sessionId);
+      const clip = { x: 0, y: Math.max(0, top.result.value - 10), width: 1280, height: 800, scale: 1 };
+      const charts = await browser.send("Page.captureScreenshot", { format: "png", clip, captureBeyondViewport: true }, sessionId);
+      writeFileSync(shot.replace(/\.png$/, "-charts.png"), Buffer.from(charts.data, "base64"));
+    }
   }
   // A phone: 390 px wide; the charts redraw on resize.
   await metrics(390, 844, true);
@@ -164,6 +172,13 @@ async function main() {
         check(page.charts.length >= 4, label + ": " + page.charts.length + " charts, expected throughput, latency, failures, in flight");
         check(page.text.includes("Analytic values"), label + ": no analytic values (--analyze)");
       }
+      // With replications every number is an estimate with its interval.
+      tiersim(args.slice(0, 8).concat(["--replications", "2", "--format", "json", "-o", f("reps.json"),
+                                       "--html", f("reps.html")]));
+      const reps = JSON.parse(readFileSync(f("reps.json"), "utf8"));
+      const page = await openPage(browser, f("reps.html"), "run --replications 2", null);
+      const p99 = reps.latency_ms.p99;
+      expectText(page, "run --replications 2", [ms(p99.value), ms(p99.ci95[0]), ms(p99.ci95[1]), pct(reps.availability.value)]);
     } else if (kind === "compare") {
       const common = ["compare", "scenarios/0-simple-web-stack.yaml", "scenarios/1-distributed.yaml", "--duration", "40s",
                       "--set", "run.warmup=5s", "--replications", "3"];
