@@ -109,9 +109,9 @@
       return el(i === 0 ? "th" : "td", { scope: i === 0 ? "row" : null, class: cell.cls, title: cell.title },
                 cell.text === null || cell.text === undefined ? NONE : cell.text);
     })));
-    return el("div", { class: "scroll" },
-              el("table", {}, caption ? el("caption", { class: "sub" }, caption) : null, el("thead", {}, head),
-                 el("tbody", {}, body)));
+    // The caption above the box, not inside it, so that it wraps on a phone.
+    return el("div", {}, caption ? el("p", { class: "sub" }, caption) : null,
+              el("div", { class: "scroll" }, el("table", {}, el("thead", {}, head), el("tbody", {}, body))));
   }
   // A headline number; a trailing unit ("196.5 requests/s") is set smaller.
   function card(label, value, note) {
@@ -289,7 +289,8 @@
     // The markers' canvas columns, which the browser tests leave out when they
     // look for the series' colours (a marker may share one).
     const markerColumns = () => (spec.markers || []).map((m) => u.valToPos(m.x, "x", true));
-    charts.push({ title: spec.title, uplot: u, target: target, points: points, values: drawn, markerColumns: markerColumns });
+    charts.push({ title: spec.title, uplot: u, target: target, note: note, points: points, values: drawn,
+                  markers: spec.markers || [], markerColumns: markerColumns });
     return u;
   }
 
@@ -382,10 +383,12 @@
     return new Set(String(text).split(/[^A-Za-z0-9_.-]+/).filter((w) => w));
   }
 
-  // The topology: clients, then each tier (in chain order) as a column of its
+  // The topology: clients, then each tier (in chain order) as a lane of its
   // nodes, coloured by their host's CPU utilization; a balancer tier of two
   // HAProxy nodes is keepalived's VRRP pair behind one address. Nodes that a
   // fault struck (named by a fault or its host is) are outlined and marked.
+  // Two drawings: lanes as columns, left to right, for wide screens, and as
+  // rows, top to bottom, for phones; the style sheet shows one.
   function topology(run, trace) {
     const tiers = Object.entries(run.tiers || {}).map(([name, t]) => ({ name: name, kind: t.kind, nodes: [] }));
     const byName = new Map(tiers.map((t) => [t.name, t]));
@@ -398,78 +401,116 @@
     for (const f of run.faults || []) if (f && f.fault) faultTexts.push(f.fault);
     for (const [, text] of trace || []) if (traceKind(text) === TRACE_KINDS[0]) faultTexts.push(text);
     const struck = (node) => faultTexts.filter((t) => { const w = words(t); return w.has(node.name) || w.has(node.host); });
-
-    const colW = 150, boxW = 124, boxH = 58, gapY = 14, top = 40;
     const vrrp = tiers.length > 0 && tiers[0].kind === "haproxy" && tiers[0].nodes.length === 2;
-    const columns = 1 + (vrrp ? 1 : 0) + tiers.length;
-    const rows = Math.max(1, ...tiers.map((t) => t.nodes.length));
-    const W = columns * colW + 10, H = top + rows * (boxH + gapY) + 10;
-    const g = svg("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
-                           "aria-labelledby": "topology-title", "font-family": "sans-serif", "font-size": 12 });
-    g.append(svg("title", { id: "topology-title" }, "Topology: clients, then " + tiers.map((t) => t.name + " (" +
-                 t.nodes.length + " node" + (t.nodes.length === 1 ? "" : "s") + ")").join(", then ")));
-    const defs = svg("defs", {}, svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7,
-                                                 markerHeight: 7, orient: "auto-start-reverse" },
-                                     svg("path", { d: "M0,0 L10,5 L0,10 z", fill: "#666" })));
-    g.append(defs);
-    const midY = top + (rows * (boxH + gapY) - gapY) / 2;
-    const colX = (c) => 5 + c * colW + (colW - boxW) / 2;
-    const heading = (c, text) => g.append(svg("text", { x: colX(c) + boxW / 2, y: 18, "text-anchor": "middle",
-                                                        "font-weight": "bold" }, text));
-    const arrow = (x1, y1, x2, y2, dashed) => g.append(svg("line", { x1: x1, y1: y1, x2: x2, y2: y2, stroke: "#666",
-                                                                     "stroke-width": 1.5, "marker-end": "url(#arrow)",
-                                                                     "stroke-dasharray": dashed ? "5 4" : null }));
-    heading(0, "clients");
-    g.append(svg("rect", { x: colX(0), y: midY - boxH / 2, width: boxW, height: boxH, rx: 8, fill: "#f6f6f4", stroke: "#999" }));
-    g.append(svg("text", { x: colX(0) + boxW / 2, y: midY + 4, "text-anchor": "middle" }, "clients"));
-    let prev = { c: 0, ys: [midY] };
-    let c = 1;
-    if (vrrp) {
-      heading(c, "VRRP address");
-      g.append(svg("rect", { x: colX(c), y: midY - boxH / 2, width: boxW, height: boxH, rx: 8, fill: "#ffffff",
-                             stroke: "#333", "stroke-dasharray": "4 3" }));
-      g.append(svg("text", { x: colX(c) + boxW / 2, y: midY - 4, "text-anchor": "middle" }, "virtual address"));
-      g.append(svg("text", { x: colX(c) + boxW / 2, y: midY + 12, "text-anchor": "middle", fill: "#555" }, "keepalived pair"));
-      arrow(colX(0) + boxW, midY, colX(c), midY);
-      prev = { c: c, ys: [midY], vrrp: true };
-      c += 1;
+    const lanes = [{ title: "clients", boxes: [{ kind: "clients" }] }];
+    if (vrrp) lanes.push({ title: "VRRP address", boxes: [{ kind: "vip" }], vrrp: true });
+    for (const t of tiers) {
+      lanes.push({ title: t.name + (t.kind ? " (" + t.kind + ")" : ""), boxes: t.nodes.map((n) => ({ kind: "node", node: n })) });
     }
-    for (const tier of tiers) {
-      heading(c, tier.name + (tier.kind ? " (" + tier.kind + ")" : ""));
-      const ys = tier.nodes.map((n, i) => top + i * (boxH + gapY) + boxH / 2 +
-                                          (rows - tier.nodes.length) * (boxH + gapY) / 2);
-      // One arrow from each box of the previous column to each box of this one
-      // would be a thicket: arrows go to every node only from a single box.
-      if (prev.ys.length === 1) {
-        ys.forEach((y, i) => arrow(colX(prev.c) + boxW, prev.ys[0], colX(c), y, prev.vrrp && i > 0));
-      } else {
-        arrow(colX(prev.c) + boxW, midY, colX(c), midY);
-      }
-      tier.nodes.forEach((n, i) => {
-        const hits = struck(n);
-        const x = colX(c), y = ys[i] - boxH / 2;
-        const node = svg("g", { class: "node", "data-node": n.name, "data-failed": hits.length ? "true" : "false" });
-        node.append(svg("title", {}, n.name + " on host " + n.host + ", CPU " + pct1(n.cpu) +
-                        (hits.length ? "; faults: " + hits.join("; ") : "")));
-        node.append(svg("rect", { x: x, y: y, width: boxW, height: boxH, rx: 6, fill: utilColor(n.cpu),
-                                  stroke: hits.length ? "#D55E00" : "#444", "stroke-width": hits.length ? 3 : 1,
-                                  "stroke-dasharray": hits.length ? "6 3" : null }));
-        const ink = inkOn(n.cpu);
-        node.append(svg("text", { x: x + 8, y: y + 17, fill: ink, "font-weight": "bold" }, n.name));
-        node.append(svg("text", { x: x + 8, y: y + 33, fill: ink }, "CPU " + pct1(n.cpu)));
-        node.append(svg("text", { x: x + 8, y: y + 49, fill: ink, "font-size": 11 },
-                        hits.length ? "✕ fault struck" : n.host !== n.name ? "on " + n.host : ""));
-        g.append(node);
+    const summary = "Topology: clients, then " + (vrrp ? "a VRRP address, then " : "") +
+      tiers.map((t) => t.name + " (" + t.nodes.length + " node" + (t.nodes.length === 1 ? "" : "s") + ")").join(", then ");
+    return [el("div", { class: "topology wide" }, topologySvg(lanes, struck, false, summary)),
+            el("div", { class: "topology narrow" }, topologySvg(lanes, struck, true, summary))];
+  }
+
+  function topologySvg(lanes, struck, narrow, summary) {
+    const boxW = narrow ? 104 : 124, boxH = 58, gap = 14, laneW = 150, headingH = 24;
+    // Box positions: x, y of the top left corner; entry and exit points of arrows.
+    let W, H, mid;
+    if (!narrow) {
+      const rows = Math.max(1, ...lanes.map((l) => l.boxes.length));
+      W = lanes.length * laneW + 10;
+      H = 40 + rows * (boxH + gap) + 4;
+      mid = 40 + (rows * (boxH + gap) - gap) / 2;
+      lanes.forEach((l, c) => {
+        l.hx = 5 + c * laneW + laneW / 2;
+        l.hy = 18;
+        l.boxes.forEach((b, i) => {
+          b.x = 5 + c * laneW + (laneW - boxW) / 2;
+          b.y = 40 + i * (boxH + gap) + (rows - l.boxes.length) * (boxH + gap) / 2;
+          b.in = [b.x, b.y + boxH / 2];
+          b.out = [b.x + boxW, b.y + boxH / 2];
+        });
       });
-      prev = { c: c, ys: ys };
-      c += 1;
+    } else {
+      W = 360;
+      const perLine = Math.floor((W - 10 + gap) / (boxW + gap));
+      let y = 4;
+      for (const l of lanes) {
+        // Headings at the left margin, clear of the arrows down the middle.
+        l.hx = 8;
+        l.hy = y + 16;
+        l.lines = Math.ceil(l.boxes.length / perLine);
+        l.boxes.forEach((b, i) => {
+          const line = Math.floor(i / perLine), inLine = Math.min(perLine, l.boxes.length - line * perLine);
+          b.x = (W - (inLine * boxW + (inLine - 1) * gap)) / 2 + (i % perLine) * (boxW + gap);
+          b.y = y + headingH + line * (boxH + gap);
+          b.in = [b.x + boxW / 2, b.y];
+          b.out = [b.x + boxW / 2, b.y + boxH];
+        });
+        y += headingH + l.lines * (boxH + gap) + 8;
+      }
+      H = y;
     }
+    const g = svg("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
+                           "font-family": "sans-serif", "font-size": 12 });
+    g.append(svg("title", {}, summary));
+    g.append(svg("defs", {}, svg("marker", { id: "arrow" + (narrow ? "-n" : "-w"), viewBox: "0 0 10 10", refX: 9, refY: 5,
+                                             markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
+                                 svg("path", { d: "M0,0 L10,5 L0,10 z", fill: "#666" }))));
+    const arrow = (a, b, dashed) => g.append(svg("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], stroke: "#666",
+                                                           "stroke-width": 1.5, "marker-end": "url(#arrow" + (narrow ? "-n" : "-w") + ")",
+                                                           "stroke-dasharray": dashed ? "5 4" : null }));
+    lanes.forEach((l, c) => {
+      g.append(svg("text", { x: l.hx, y: l.hy, "text-anchor": narrow ? "start" : "middle", "font-weight": "bold" }, l.title));
+      if (c === 0) return;
+      // One arrow from each box of the previous lane to each box of this one
+      // would be a thicket: arrows go to every node only from a single box,
+      // and otherwise once, between the lanes' middles.
+      const prev = lanes[c - 1];
+      if (prev.boxes.length === 1 && (!narrow || l.lines === 1)) {
+        l.boxes.forEach((b, i) => arrow(prev.boxes[0].out, b.in, prev.vrrp && i > 0));
+      } else {
+        const from = prev.boxes[Math.floor((prev.boxes.length - 1) / 2)].out, to = l.boxes[Math.floor((l.boxes.length - 1) / 2)].in;
+        arrow(narrow ? [W / 2, from[1]] : [from[0], mid], narrow ? [W / 2, to[1]] : [to[0], mid]);
+      }
+    });
+    for (const l of lanes) {
+      for (const b of l.boxes) {
+        const cx = b.x + boxW / 2, cy = b.y + boxH / 2;
+        if (b.kind === "clients") {
+          g.append(svg("rect", { x: b.x, y: b.y, width: boxW, height: boxH, rx: 8, fill: "#f6f6f4", stroke: "#999" }));
+          g.append(svg("text", { x: cx, y: cy + 4, "text-anchor": "middle" }, "clients"));
+        } else if (b.kind === "vip") {
+          g.append(svg("rect", { x: b.x, y: b.y, width: boxW, height: boxH, rx: 8, fill: "#ffffff", stroke: "#333", "stroke-dasharray": "4 3" }));
+          g.append(svg("text", { x: cx, y: cy - 4, "text-anchor": "middle" }, "virtual address"));
+          g.append(svg("text", { x: cx, y: cy + 12, "text-anchor": "middle", fill: "#555" }, "keepalived pair"));
+        } else {
+          const n = b.node, hits = struck(n), ink = inkOn(n.cpu);
+          const node = svg("g", { class: "node", "data-node": n.name, "data-failed": hits.length ? "true" : "false" });
+          node.append(svg("title", {}, n.name + " on host " + n.host + ", CPU " + pct1(n.cpu) +
+                          (hits.length ? "; faults: " + hits.join("; ") : "")));
+          node.append(svg("rect", { x: b.x, y: b.y, width: boxW, height: boxH, rx: 6, fill: utilColor(n.cpu),
+                                    stroke: hits.length ? "#D55E00" : "#444", "stroke-width": hits.length ? 3 : 1,
+                                    "stroke-dasharray": hits.length ? "6 3" : null }));
+          node.append(svg("text", { x: b.x + 8, y: b.y + 17, fill: ink, "font-weight": "bold" }, n.name));
+          node.append(svg("text", { x: b.x + 8, y: b.y + 33, fill: ink }, "CPU " + pct1(n.cpu)));
+          node.append(svg("text", { x: b.x + 8, y: b.y + 49, fill: ink, "font-size": 11 },
+                          hits.length ? "✕ fault struck" : n.host !== n.name ? "on " + n.host : ""));
+          g.append(node);
+        }
+      }
+    }
+    return g;
+  }
+
+  function topologyLegend() {
     const legend = el("div", { class: "legend-row" },
       el("span", {}, "CPU utilization of the node's host: "),
       ...[0, 0.25, 0.5, 0.75, 0.95].map((u) => el("span", {}, el("span", { class: "swatch", style: "background:" + utilColor(u) }),
                                                    (100 * u).toFixed(0) + "%")),
       el("span", {}, el("span", { class: "swatch", style: "border:2px dashed #D55E00" }), "a fault struck the node or its host"));
-    return [el("div", { class: "topology" }, g), legend];
+    return legend;
   }
 
   function runPage() {
@@ -518,7 +559,7 @@
                 "Each fault: when it struck, how long until traffic moved, until it was repaired, and what it cost.")
         : el("p", {}, "No fault struck during the measured run."));
 
-    section("Topology", ...topology(run, trace));
+    section("Topology", ...topology(run, trace), topologyLegend());
 
     if (data.timeseries) timeSeries(run, data.timeseries, trace);
     else section("Over time", el("p", {}, "No time series in this report (the page was made from a run JSON without its --timeseries CSV)."));

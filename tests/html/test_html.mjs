@@ -68,7 +68,8 @@ const PROBE = `(() => {
     }
     return { title: c.title, points: c.points, values: c.values, inked, width: canvas ? canvas.width : 0 };
   });
-  const nodes = [...document.querySelectorAll("svg g.node")].map((g) => ({ name: g.dataset.node, failed: g.dataset.failed === "true" }));
+  // The topology drawing shown at this width.
+  const nodes = [...document.querySelectorAll("svg g.node")].filter((g) => g.getBoundingClientRect().width > 0).map((g) => ({ name: g.dataset.node, failed: g.dataset.failed === "true" }));
   return { kind: r && r.kind, text: document.body.innerText, charts, nodes,
            scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth };
 })()`;
@@ -112,15 +113,37 @@ async function openPage(browser, file, label, shot) {
       writeFileSync(shot.replace(/\.png$/, "-charts.png"), Buffer.from(charts.data, "base64"));
     }
   }
+  // Hovering over the first chart's first marker shows its timeline line under the chart.
+  let hover = null;
+  if (kind === "run" && wide && wide.charts.length && (await browser.send("Runtime.evaluate", { returnByValue: true,
+      expression: "window.tiersimReport.charts[0].markers.length" }, sessionId)).result.value > 0) {
+    const at = (await browser.send("Runtime.evaluate", { returnByValue: true, expression: `(() => {
+      const c = window.tiersimReport.charts[0];
+      c.target.scrollIntoView({ block: "center" });
+      const r = c.target.querySelector(".u-over").getBoundingClientRect();
+      return { x: r.left + c.uplot.valToPos(c.markers[0].x, "x"), y: r.top + r.height / 2, text: c.markers[0].text };
+    })()` }, sessionId)).result.value;
+    await browser.send("Input.dispatchMouseEvent", { type: "mouseMoved", x: at.x, y: at.y }, sessionId);
+    await settle(200);
+    const note = (await browser.send("Runtime.evaluate", { returnByValue: true,
+      expression: "window.tiersimReport.charts[0].note.textContent" }, sessionId)).result.value;
+    hover = { expected: at.text, note };
+  }
   // A phone: 390 px wide; the charts redraw on resize.
   await metrics(390, 844, true);
   await settle(600);
   const narrow = await probe();
+  if (kind === "run" && wide && narrow) {
+    check(narrow.nodes.length === wide.nodes.length, label + " at 390 px: the topology shows " + narrow.nodes.length + " nodes, at 1280 " + wide.nodes.length);
+  }
   await browser.send("Target.closeTarget", { targetId });
 
   check(errors.length === 0, label + ": console errors: " + errors.join("; "));
   check(requests.length === 0, label + ": the page fetched " + requests.join(", "));
   check(wide && wide.kind === kind, label + ": the page's script did not run (kind " + (wide && wide.kind) + ")");
+  if (hover) check(hover.note.includes(hover.expected), label + ": hovering over a marker shows " + JSON.stringify(hover.note) +
+                   ", not " + JSON.stringify(hover.expected));
+  if (kind === "run") check(hover !== null, label + ": no chart with timeline markers to hover over");
   for (const [when, p] of [["1280x800", wide], ["390 px", narrow]]) {
     if (!p) continue;
     check(p.charts.length > 0, label + " at " + when + ": no chart");
