@@ -237,6 +237,16 @@ async function main() {
       // The unit of the varied key shows where the command knows its template.
       const page = await openPage(browser, f("sweep.html"), "sweep --html", null);
       expectText(page, "sweep --html", ["poisson(x/s)"]);
+      // Two keys, as JSONL: the rate on the x axis, a line per seed, each with its knee.
+      tiersim(["sweep", "scenarios/0-simple-web-stack.yaml", "--vary", "workload.arrivals=poisson({300,900,1800,3600}/s)",
+               "--vary", "run.seed=1,2", "--format", "jsonl", "--duration", "10s", "--set", "run.warmup=2s",
+               "--replications", "2", "-o", f("grid.jsonl"), "--html", f("grid.html")]);
+      tiersim(["report", f("grid.jsonl"), "--html", f("grid-report.html")]);
+      const rows = readFileSync(f("grid.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      for (const [file, label] of [[f("grid.html"), "sweep --vary x2"], [f("grid-report.html"), "report grid.jsonl"]]) {
+        const grid = await openPage(browser, file, label, null);
+        expectText(grid, label, ["run.seed=1", "run.seed=2"].concat(rows.map((r) => ms(r["latency_ms.p99"]))));
+      }
     }
   } finally {
     await browser.close();
