@@ -868,7 +868,7 @@
       const series = groupNames.map((g, i) => {
         const byX = new Map(groups.get(g).map((r) => [r.x, r]));
         const pick = (col) => xs.map((xv) => (byX.has(xv) ? sc(byX.get(xv).m[col]) : null));
-        return { label: g, values: pick(m), lo: pick(m + "_lo"), hi: pick(m + "_hi"), dash: DASHES[Math.floor(i / PALETTE.length) % DASHES.length] };
+        return { label: g, values: pick(m), lo: pick(m + "_lo"), hi: pick(m + "_hi"), dash: DASHES[i % DASHES.length] };
       });
       const flat = series.flatMap((x) => x.values).filter(isNumber);
       if (flat.length === 0) continue;

@@ -130,8 +130,17 @@ async function openPage(browser, file, label, shot) {
     hover = { expected: at.text, note };
   }
   // A phone: 390 px wide; the charts redraw on resize.
-  await metrics(390, 844, true);
-  await settle(600);
+  // Not emulated as mobile: a mobile viewport would zoom out to fit an overflowing page and hide the overflow.
+  await metrics(390, 844, false);
+  // The charts redraw 100 ms after the last resize event: wait until they
+  // fit (a loaded machine may take longer), at most 10 s, then look.
+  for (let waited = 0; waited < 10000; waited += 100) {
+    await settle(100);
+    const fits = await browser.send("Runtime.evaluate", { returnByValue: true, expression:
+      "document.documentElement.scrollWidth <= innerWidth + 1 && (window.tiersimReport ? window.tiersimReport.charts : []).every((c) => c.target.getBoundingClientRect().width <= innerWidth && c.uplot.width <= innerWidth)" }, sessionId);
+    if (fits.result.value) break;
+  }
+  await settle(200);
   const narrow = await probe();
   if (kind === "run" && wide && narrow) {
     check(narrow.nodes.length === wide.nodes.length, label + " at 390 px: the topology shows " + narrow.nodes.length + " nodes, at 1280 " + wide.nodes.length);
