@@ -639,14 +639,15 @@
     const xLabel = "simulated time (" + scale.unit + ")";
     const warmup = val(run.warmup_s);
     const shade = warmup ? [0, warmup / scale.div] : null;
-    const traceBox = { lines: null };
     const markers = (trace || []).map(([tt, text]) => {
       const k = traceKind(text);
       return { x: tt / scale.div, color: k.color, dash: k.dash, glyph: k.glyph, text: traceLine(tt, text), t: tt };
     });
     const highlight = (near) => {
-      if (!traceBox.lines) return;
-      for (const line of traceBox.lines.children) {
+      // The timeline list, drawn after the charts.
+      const list = document.querySelector(".trace");
+      if (!list) return;
+      for (const line of list.children) {
         line.classList.toggle("hit", near.some((m) => String(m.t) === line.dataset.t));
       }
     };
@@ -686,10 +687,6 @@
       chart(grid, Object.assign({}, common, {
         title: "Healthy nodes per tier", yLabel: "nodes answering",
         series: healthy.map((h, i) => ({ label: h.slice(8), values: col[h], dash: DASHES[i % DASHES.length] })), yFormat: count }));
-    }
-    if (trace) {
-      // The timeline list is drawn later; hovering highlights its lines.
-      setTimeout(() => { traceBox.lines = document.querySelector(".trace"); }, 0);
     }
   }
 
@@ -795,7 +792,9 @@
     for (const p of points) {
       const v = p.m[metric], lo = p.m[metric + "_lo"];
       const failing = v === null && isNumber(p.m.availability) && p.m.availability < 1;
-      if (failing || (isNumber(isNumber(lo) ? lo : v) && (isNumber(lo) ? lo : v) > 2 * base)) return { x: p.x, value: v, failing: failing };
+      // Without an interval (one replication) the estimate itself decides.
+      const confident = isNumber(lo) ? lo : v;
+      if (failing || (isNumber(confident) && confident > 2 * base)) return { x: p.x, value: v, failing: failing };
     }
     return null;
   }
@@ -852,7 +851,7 @@
     section("Knees",
       el("p", { class: "sub" }, "The knee: the first point whose " + metricTitle(kneeMetric) +
          " is confidently more than twice its value at the lowest point (its interval's lower end above 2×), or is 'fail' (more than 1% of the requests failed)."),
-      table([xKey === null ? "line" : "line", "knee at " + xKey, metricTitle(kneeMetric) + " there (ms)"],
+      table(["line", "knee at " + xKey, metricTitle(kneeMetric) + " there (ms)"],
             groupNames.map((g) => {
               const k = knees.get(g);
               return [g, k ? (categorical ? xCats[k.x] : num(k.x, Number.isInteger(k.x) ? 0 : 2)) : "none within the sweep",
