@@ -267,7 +267,8 @@ std::vector<TraceLine> read_trace(const fs::path& file, const std::string& text)
     const std::string body = text.substr(start, end - start);
     start = end + 1;
     ++line;
-    if (body.empty() || (line == 1 && body == "no fault events")) continue;
+    // stderr saved whole also holds tiersim's warnings about the scenario.
+    if (body.empty() || (line == 1 && body == "no fault events") || body.starts_with("tiersim: warning: ")) continue;
     const std::size_t first = body.find_first_not_of(' ');
     const std::size_t gap = body.find("s  ", first == std::string::npos ? 0 : first);
     const auto t = first == std::string::npos || gap == std::string::npos ? std::nullopt

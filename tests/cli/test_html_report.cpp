@@ -131,7 +131,7 @@ TEST_F(HtmlReportTest, ReportRefusesBadInputsNamingFileAndLine) {
   const fs::path trace = write("trace.txt", "      1.000s  fault: host crash web1\nhello\n");
   expect_refused({trace.string()}, "trace.txt:2: expected a line of tiersim run --trace-faults");
   // A timeline alone has no run to belong to.
-  const fs::path good_trace = write("good.txt", "      1.000s  fault: host crash web1\n");
+  const fs::path good_trace = write("good.txt", "tiersim: warning: a scenario warning\n      1.000s  fault: host crash web1\n");
   expect_refused({good_trace.string()}, "expected one run JSON");
   // The first bad file is named.
   expect_refused({csv.string(), ts.string()}, "notes.csv:1:");
