@@ -453,27 +453,6 @@ int compare_command(const std::vector<std::string>& args) {
   return 0;
 }
 
-// What the HTML page's x axis says for each varied key: for a template, its
-// value with x where the varied part goes ("poisson(x/s)"), so that the unit
-// shows.
-std::map<std::string, std::string> axis_labels(const std::vector<experiment::Vary>& varies) {
-  std::map<std::string, std::string> labels;
-  for (const auto& v : varies) {
-    if (v.values.empty() || v.values[0] == v.cells[0]) continue;
-    const std::string& first = v.values[0];
-    for (std::size_t at = first.find(v.cells[0]); at != std::string::npos; at = first.find(v.cells[0], at + 1)) {
-      const std::string before = first.substr(0, at), after = first.substr(at + v.cells[0].size());
-      bool fits = true;
-      for (std::size_t i = 0; i < v.values.size() && fits; ++i) fits = v.values[i] == before + v.cells[i] + after;
-      if (fits) {
-        labels[v.key] = v.key + " = " + before + "x" + after;
-        break;
-      }
-    }
-  }
-  return labels;
-}
-
 int sweep_command(const std::vector<std::string>& args) {
   po::options_description visible("Options");
   add_scenario_options(visible);
@@ -536,7 +515,13 @@ int sweep_command(const std::vector<std::string>& args) {
   }
   std::optional<experiment::ProgressBar> bar;
   experiment::run_sweep(plan, file, format, options, progress_bar(vm, bar, "points"));
-  if (html) cli::write_file_atomically(*html, report::sweep_page({report::read_sweep(output)}, axis_labels(varies)));
+  if (html) {
+    std::map<std::string, std::string> labels;
+    for (const auto& v : varies) {
+      if (auto label = report::template_label(v.key, v.values, v.cells)) labels[v.key] = *label;
+    }
+    cli::write_file_atomically(*html, report::sweep_page({report::read_sweep(output)}, labels));
+  }
   return 0;
 }
 

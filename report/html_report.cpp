@@ -203,6 +203,21 @@ std::string compare_page(const ordered_json& comparison) {
   return page(fmt::format("tiersim compare: {}", names), data);
 }
 
+std::optional<std::string> template_label(const std::string& key, const std::vector<std::string>& values,
+                                          const std::vector<std::string>& cells) {
+  if (values.empty() || values.size() != cells.size() || values[0] == cells[0] || cells[0].empty()) return std::nullopt;
+  const std::string& first = values[0];
+  // The cell may occur more than once in the first value ("p(1/1s)"): the
+  // template is the split that fits every value.
+  for (std::size_t at = first.find(cells[0]); at != std::string::npos; at = first.find(cells[0], at + 1)) {
+    const std::string before = first.substr(0, at), after = first.substr(at + cells[0].size());
+    bool fits = true;
+    for (std::size_t i = 0; i < values.size() && fits; ++i) fits = values[i] == before + cells[i] + after;
+    if (fits) return key + " = " + before + "x" + after;
+  }
+  return std::nullopt;
+}
+
 std::string sweep_page(const std::vector<SweepData>& sweeps, const std::map<std::string, std::string>& axis_labels) {
   ordered_json data = ordered_json::object();
   data["kind"] = "sweep";

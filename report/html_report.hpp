@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,13 @@ struct SweepData {
   std::vector<std::string> columns;
   std::vector<std::vector<nlohmann::ordered_json>> rows;
 };
+
+// What a sweep page's axis says for a varied key whose `values` (as set)
+// are a template around its `cells` (as the sweep file shows them):
+// "workload.arrivals = poisson(x/s)", so that the unit shows. Nothing when
+// the values are the cells themselves or no one template fits them all.
+std::optional<std::string> template_label(const std::string& key, const std::vector<std::string>& values,
+                                          const std::vector<std::string>& cells);
 
 // The sweep page: one or more sweeps over the same keys, drawn together.
 // `axis_labels`: for a varied key, what its axis says (a template's value with

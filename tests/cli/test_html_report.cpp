@@ -161,6 +161,14 @@ TEST_F(HtmlReportTest, ReportWritesSweepAndComparisonPagesFromCsv) {
   EXPECT_EQ(data["sweeps"][0]["rows"][1][3], nullptr);
 }
 
+TEST(TemplateLabel, NamesTheVariedPartX) {
+  EXPECT_EQ(report::template_label("workload.arrivals", {"poisson(100/s)", "poisson(200/s)"}, {"100", "200"}),
+            "workload.arrivals = poisson(x/s)");
+  // "1" occurs twice in the first value; only the second split fits both.
+  EXPECT_EQ(report::template_label("k", {"r1(1/s)", "r1(2/s)"}, {"1", "2"}), "k = r1(x/s)");
+  EXPECT_EQ(report::template_label("tiers.app.count", {"2", "4"}, {"2", "4"}), std::nullopt);
+}
+
 // A long run's rows merge pairwise: counts add up, maxima stay maxima, and
 // the page never holds more than kMaxRows rows.
 TEST(TimeseriesTable, MergesPairsBeyondTheLimitKeepingTotalsAndPeaks) {
