@@ -740,6 +740,12 @@
     const grid = el("div", { class: "charts" });
     s.append(grid);
     const idx = scenarios.map((_, i) => i);
+    // A percentile over all finished requests that falls among the failures
+    // has no value: it reads "fail", as in compare's table.
+    const failing = (sc, m) => m.startsWith("latency_all") && val(sc.metrics[m]) === null &&
+                               val(sc.metrics.availability) !== null && val(sc.metrics.availability) < 1;
+    const shown = (sc, m, format) => (failing(sc, m) ? "fail" : withCi(sc.metrics[m], format));
+    const textOnly = (box, title, text) => box.append(el("div", { class: "chart-box" }, el("h3", {}, title), el("p", {}, text)));
     for (const m of headline) {
       const style = metricStyle(m);
       const own = scenarios.map((sc) => get(sc, "metrics")[m]);
@@ -747,15 +753,25 @@
       const box = el("div", { class: "chart-box" });
       grid.append(box);
       const values = own.map((x) => sc(val(x)));
+      const valueNote = names.map((n, i) => n + ": " + shown(scenarios[i], m, style.format)).join("; ");
+      if (values.every((v) => v === null)) {
+        textOnly(box, metricTitle(m) + " (" + style.unit + ")", valueNote);
+        continue;
+      }
       chart(box, { title: metricTitle(m) + " (" + style.unit + ")", xLabel: "design", yLabel: style.axis, x: idx, categories: names,
                    whiskers: true, series: [{ label: metricTitle(m), values: values, lo: own.map((x) => sc(ci(x) ? ci(x)[0] : null)),
                                               hi: own.map((x) => sc(ci(x) ? ci(x)[1] : null)) }],
                    yFormat: (v) => style.format(v / style.scale),
-                   note: names.map((n, i) => n + ": " + withCi(own[i], style.format)).join("; ") });
+                   note: valueNote });
       if (scenarios.length > 1) {
         const diffs = scenarios.slice(1).map((sc2) => (sc2.difference || {})[m] || null);
         const dv = diffs.map((d) => (d ? sc(d.value) : null));
-        chart(box, { title: metricTitle(m) + ": difference from " + names[0] + " (" + style.unit + (style.scale === 100 ? " points" : "") + ")",
+        const diffTitle = metricTitle(m) + ": difference from " + names[0] + " (" + style.unit + (style.scale === 100 ? " points" : "") + ")";
+        if (dv.every((v) => v === null)) {
+          textOnly(box, diffTitle, "No paired difference: " + (failing(scenarios[0], m) ? names[0] + "'s is 'fail'." : "a design has no value."));
+          continue;
+        }
+        chart(box, { title: diffTitle,
                      xLabel: "design", yLabel: style.axis, x: idx.slice(1).map((i) => i - 1), categories: names.slice(1), whiskers: true, zero: true,
                      series: [{ label: "difference", values: dv, color: PALETTE[1],
                                 lo: diffs.map((d) => (d && d.ci95 ? sc(d.ci95[0]) : null)), hi: diffs.map((d) => (d && d.ci95 ? sc(d.ci95[1]) : null)) }],
@@ -768,7 +784,7 @@
       scenarios.forEach((sc, i) => {
         const d = (sc.difference || {})[m];
         rows.push([i === 0 ? metricTitle(m) + (style.unit ? " (" + style.unit + ")" : "") : "", { text: sc.scenario, cls: "text" },
-                   withCi(sc.metrics[m], style.format), i === 0 ? "baseline" : { text: diffText(style, d), cls: d && d.significant ? "bad" : null }]);
+                   failing(sc, m) ? { text: "fail", cls: "bad" } : withCi(sc.metrics[m], style.format), i === 0 ? "baseline" : { text: diffText(style, d), cls: d && d.significant ? "bad" : null }]);
       });
     }
     section("Table", table(["metric", "design", "value [95% interval]", "difference from " + names[0]], rows,
