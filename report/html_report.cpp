@@ -73,8 +73,9 @@ std::string page(std::string_view title, const ordered_json& data) {
       "<title>{}</title>\n<style>\n{}\n{}</style>\n</head>\n<body>\n"
       "<main id=\"report\"><noscript>This report draws its tables and charts with JavaScript.</noscript></main>\n"
       "<script type=\"application/json\" id=\"report-data\">{}</script>\n"
-      "<script>\n{}\n</script>\n<script>\n{}</script>\n</body>\n</html>\n",
-      escape_html(title), assets::kUplotCss, assets::kPageCss, script_safe(json), assets::kUplotJs, assets::kPageJs);
+      "<script>\n/*! uPlot's licence:\n{}*/\n{}\n</script>\n<script>\n{}</script>\n</body>\n</html>\n",
+      escape_html(title), assets::kUplotCss, assets::kPageCss, script_safe(json), assets::kUplotLicense, assets::kUplotJs,
+      assets::kPageJs);
 }
 
 std::string text_or(const ordered_json& j, const char* key, std::string_view otherwise) {

@@ -91,6 +91,7 @@ TEST_F(HtmlReportTest, RunPageCarriesTheCommandsJsonAndNothingFromOutside) {
     EXPECT_EQ(html.find(outside), std::string::npos) << outside;
   }
   EXPECT_NE(html.find("uPlot"), std::string::npos);
+  EXPECT_NE(html.find("Copyright (c) 2022 Leon Sorokin"), std::string::npos) << "uPlot's MIT notice";
   // The scenario's name holds "</script>": the data element still ends where it should.
   nlohmann::json data = page_data(html);
   nlohmann::json printed = nlohmann::json::parse(o.out);
