@@ -1,8 +1,10 @@
 // experiment/cluster.hpp over MPI. Only the main thread of each process
 // calls MPI (MPI_THREAD_FUNNELED); units run on other threads. Nobody waits
-// in a blocking MPI call, which Open MPI spins in: each loop polls with
-// MPI_Iprobe and sleeps a millisecond when there is nothing to do, so that
-// coordinating costs no core on a machine whose cores run units.
+// for a message in a blocking MPI call, which Open MPI spins in: rank 0
+// polls with MPI_Iprobe every millisecond when there is nothing to do, the
+// other ranks too while a thread of theirs waits for a unit, and not at all
+// while all of them run one, so that coordinating costs little of a core
+// whose threads run units.
 //
 // Messages: a worker rank sends kReady with its number of threads, then
 // kResult (a unit and its result) or kFailed (a unit and its error) per
@@ -331,7 +333,12 @@ void serve(const Study::Configs& configs, unsigned jobs) {
       }
       if (m->tag == kUnit) pool.add(wire::decode_unit(m->bytes));
     }
-    while (auto o = pool.take(any ? std::chrono::milliseconds(0) : std::chrono::milliseconds(1))) {
+    // With every thread busy only a finished unit (which wakes the wait)
+    // matters: no need to poll MPI meanwhile.
+    const auto wait = any                      ? std::chrono::milliseconds(0)
+                      : pool.busy() < jobs ? std::chrono::milliseconds(1)
+                                               : std::chrono::milliseconds(100);
+    while (auto o = pool.take(wait)) {
       send(o->result ? wire::encode(o->unit, *o->result) : failure_bytes(o->unit, o->failure, o->error), 0,
            o->result ? kResult : kFailed);
       any = true;
