@@ -17,6 +17,7 @@
 //                      4 designs x 20 loads x 30 replications). One
 //                      coordinator handles one message at a time, each
 //                      costing the measured codec time plus kMessageSeconds;
+//                      each worker holds a spare unit, as rank 0 hands them;
 //                      a message waits up to the 1 ms poll of the receiver,
 //                      counted as 0.5 ms on each side. Counters: makespan_s,
 //                      speedup (work / makespan) and efficiency (speedup / R).
@@ -30,6 +31,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <queue>
@@ -129,26 +131,53 @@ void BM_ResultCodec(benchmark::State& state) {
 }
 BENCHMARK(BM_ResultCodec)->Unit(benchmark::kMicrosecond);
 
-// Rank 0's loop as a discrete-event replay: each of R workers holds one
-// unit; when one finishes, its result waits for the coordinator, which
-// handles messages one at a time (decode the result, encode and send the
-// next unit) and the worker starts the next unit once that arrives.
+// Rank 0's loop as a discrete-event replay: each of R workers (one thread)
+// holds a unit and a spare, as cluster_mpi.cpp hands them out; when one
+// finishes, the worker starts its spare and the result waits for the
+// coordinator, which handles messages one at a time (decode the result,
+// encode and send the next unit).
 double makespan(const std::vector<double>& units, std::int64_t ranks, double per_message) {
   using Event = std::pair<double, std::int64_t>;  // a worker's finishing time
   std::priority_queue<Event, std::vector<Event>, std::greater<>> finishing;
+  std::vector<std::vector<double>> spare(static_cast<std::size_t>(ranks));  // arrival times of queued units
+  std::vector<double> durations(static_cast<std::size_t>(ranks));
   double coordinator = 0.0, end = 0.0;
   std::size_t next = 0;
-  const auto hand_out = [&](double now, std::int64_t worker) {
+  // The coordinator sends worker w a unit, received after the poll.
+  const auto send = [&](double now, std::int64_t w) {
     coordinator = std::max(coordinator, now) + per_message;
-    if (next == units.size()) return;
-    finishing.emplace(coordinator + kPollSeconds + units[next++], worker);
+    if (next == units.size()) return false;
+    spare[static_cast<std::size_t>(w)].push_back(coordinator + kPollSeconds);
+    durations[static_cast<std::size_t>(w)] = units[next++];
+    return true;
   };
-  for (std::int64_t w = 0; w < ranks; ++w) hand_out(0.0, w);
+  std::vector<std::deque<double>> queue(static_cast<std::size_t>(ranks));  // durations of units held
+  const auto give = [&](double now, std::int64_t w) {
+    if (!send(now, w)) return;
+    queue[static_cast<std::size_t>(w)].push_back(durations[static_cast<std::size_t>(w)]);
+  };
+  for (std::int64_t w = 0; w < ranks; ++w) give(0.0, w);
+  for (std::int64_t w = 0; w < ranks; ++w) give(0.0, w);
+  // Each worker starts its first unit when it arrives.
+  for (std::int64_t w = 0; w < ranks; ++w) {
+    auto& q = queue[static_cast<std::size_t>(w)];
+    if (q.empty()) continue;
+    finishing.emplace(spare[static_cast<std::size_t>(w)].front() + q.front(), w);
+    spare[static_cast<std::size_t>(w)].erase(spare[static_cast<std::size_t>(w)].begin());
+    q.pop_front();
+  }
   while (!finishing.empty()) {
-    const auto [done, worker] = finishing.top();
+    const auto [done, w] = finishing.top();
     finishing.pop();
     end = std::max(end, done);
-    hand_out(done + kPollSeconds, worker);
+    auto& q = queue[static_cast<std::size_t>(w)];
+    auto& arrivals = spare[static_cast<std::size_t>(w)];
+    if (!q.empty()) {  // the spare, once it has arrived
+      finishing.emplace(std::max(done, arrivals.front()) + q.front(), w);
+      arrivals.erase(arrivals.begin());
+      q.pop_front();
+    }
+    give(done + kPollSeconds, w);  // the result reaches rank 0 after its poll
   }
   return std::max(end, coordinator);
 }

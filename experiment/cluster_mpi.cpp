@@ -258,7 +258,12 @@ int rank() { return world_rank; }
 bool distribute(Study& study, unsigned jobs) {
   if (world_size <= 1) return false;
   Pool local([&study](const WorkUnit& u) -> const models::ScenarioConfig& { return study.config(u); }, jobs);
-  unsigned local_free = jobs;
+  // Each rank holds one unit more than it has threads: a thread that ends
+  // a unit starts the spare at once instead of waiting for the round trip
+  // to rank 0 (several scheduler wake-ups on a busy machine). At the end of
+  // a study a spare may wait for a busy thread while another rank idles:
+  // one unit at most.
+  unsigned local_free = jobs + 1;
   std::vector<unsigned> free(static_cast<std::size_t>(world_size), 0);  // idle threads per rank
   std::vector<unsigned> busy(static_cast<std::size_t>(world_size), 0);
   const auto accept = [&](const WorkUnit& unit, UnitResult&& result) {
@@ -289,7 +294,7 @@ bool distribute(Study& study, unsigned jobs) {
         any = true;
         const auto r = static_cast<std::size_t>(m->from);
         if (m->tag == kReady) {
-          free[r] = static_cast<unsigned>(std::stoul(m->bytes));
+          free[r] = static_cast<unsigned>(std::stoul(m->bytes)) + 1;
         } else if (m->tag == kResult) {
           auto [unit, result] = wire::decode_result(m->bytes);
           ++free[r];
