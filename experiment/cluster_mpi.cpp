@@ -20,6 +20,8 @@
 #include <deque>
 #include <exception>
 #include <iostream>
+#include <iterator>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -326,26 +328,37 @@ void serve(const Study::Configs& configs, unsigned jobs) {
   Pool pool([&configs](const WorkUnit& u) -> const models::ScenarioConfig& { return configs(u.group)[u.scenario]; },
             jobs);
   send(std::to_string(jobs), 0, kReady);
+  // Results on their way to rank 0, with their bytes. Not MPI_Send: a
+  // result is larger than Open MPI sends eagerly, and a blocking send would
+  // spin until rank 0 takes it, on a core this rank's units need.
+  std::list<std::pair<MPI_Request, std::string>> sending;
   for (;;) {
     bool any = false;
     while (const auto m = poll()) {
       any = true;
       if (m->tag == kStop) {
-        // Normally every unit is done by then; after an error elsewhere, the
-        // units still running are of no use.
-        if (pool.busy() > 0) abandoned = true;
+        // Rank 0 stops the others once it has every result: the sends are done.
+        for (auto& [request, bytes] : sending) MPI_Wait(&request, MPI_STATUS_IGNORE);
         return;
       }
       if (m->tag == kUnit) pool.add(wire::decode_unit(m->bytes));
     }
-    // With every thread busy only a finished unit (which wakes the wait)
-    // matters: no need to poll MPI meanwhile.
-    const auto wait = any                      ? std::chrono::milliseconds(0)
-                      : pool.busy() < jobs ? std::chrono::milliseconds(1)
-                                               : std::chrono::milliseconds(100);
-    while (auto o = pool.take(wait)) {
-      send(o->result ? wire::encode(o->unit, *o->result) : failure_bytes(o->unit, o->failure, o->error), 0,
-           o->result ? kResult : kFailed);
+    for (auto it = sending.begin(); it != sending.end();) {
+      int sent = 0;
+      check(MPI_Test(&it->first, &sent, MPI_STATUS_IGNORE), "MPI_Test");
+      it = sent ? sending.erase(it) : std::next(it);
+    }
+    // With every thread busy and nothing being sent, only a finished unit
+    // (which ends the wait at once) matters: no need to poll MPI meanwhile.
+    const auto wait = any                                       ? std::chrono::milliseconds(0)
+                      : pool.busy() < jobs || !sending.empty() ? std::chrono::milliseconds(1)
+                                                                : std::chrono::milliseconds(100);
+    for (auto o = pool.take(wait); o; o = pool.take(std::chrono::milliseconds(0))) {
+      auto& [request, bytes] = sending.emplace_back(
+          MPI_REQUEST_NULL, o->result ? wire::encode(o->unit, *o->result) : failure_bytes(o->unit, o->failure, o->error));
+      check(MPI_Isend(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, o->result ? kResult : kFailed,
+                      MPI_COMM_WORLD, &request),
+            "MPI_Isend");
       any = true;
     }
   }
