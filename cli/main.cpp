@@ -29,6 +29,7 @@
 #include "report/html_report.hpp"
 #include "report/report_inputs.hpp"
 #include "cli_config.h"
+#include "experiment/cluster.hpp"
 #include "experiment/compare.hpp"
 #include "experiment/input_error.hpp"
 #include "experiment/interrupt.hpp"
@@ -75,6 +76,7 @@ void emit(const std::optional<fs::path>& output, std::string_view text) {
 
 // Legal but almost surely unintended settings: a line each on stderr; the command goes on.
 const models::ScenarioConfig& warned(const models::ScenarioConfig& config) {
+  if (!experiment::cluster::coordinator()) return config;  // rank 0 says it once
   for (const auto& warning : loader::scenario_warnings(config)) std::cerr << "tiersim: warning: " << warning << "\n";
   return config;
 }
@@ -306,6 +308,10 @@ int run_command(const std::vector<std::string>& args) {
   }
   const fs::path scenario = vm.count("scenario") ? fs::path(vm["scenario"].as<std::string>()) : default_scenario();
   const models::ScenarioConfig config = warned(loader::load_scenario_file(scenario, changes));
+  if (!experiment::cluster::coordinator()) {
+    experiment::cluster::serve([&config](std::size_t) { return std::span(&config, 1); }, options.jobs);
+    return 0;
+  }
   std::optional<fs::path> output;
   if (vm.count("output")) {
     output = vm["output"].as<std::string>();
@@ -427,6 +433,10 @@ int compare_command(const std::vector<std::string>& args) {
   }
   std::vector<models::ScenarioConfig> configs;
   for (const auto& file : files) configs.push_back(warned(loader::load_scenario_file(file, changes)));
+  if (!experiment::cluster::coordinator()) {
+    experiment::cluster::serve([&configs](std::size_t) { return std::span(configs); }, options.jobs);
+    return 0;
+  }
   std::optional<fs::path> output;
   if (vm.count("output")) {
     output = vm["output"].as<std::string>();
@@ -501,6 +511,10 @@ int sweep_command(const std::vector<std::string>& args) {
   experiment::SweepPlan plan = experiment::plan_sweep(vm["scenario"].as<std::string>(), changes, varies);
   plan.settings = experiment::sweep_settings(vm["scenario"].as<std::string>(), changes, options);
   warned(plan.points.front().config);
+  if (!experiment::cluster::coordinator()) {
+    experiment::cluster::serve(experiment::sweep_configs(plan), options.jobs);
+    return 0;
+  }
   const fs::path output = vm["output"].as<std::string>();
   cli::check_writable(output);
   std::optional<fs::path> html;
@@ -777,14 +791,14 @@ int dispatch(const std::vector<std::string>& args) {
 // Messages may quote file names and system errors: printable() keeps them
 // valid UTF-8 without control characters.
 void print_error(std::string_view message) {
-  std::cerr << "tiersim: error: " << loader::detail::printable(message) << std::endl;
+  const std::string who =
+      experiment::cluster::coordinator() ? "tiersim" : fmt::format("tiersim (MPI rank {})", experiment::cluster::rank());
+  std::cerr << who << ": error: " << loader::detail::printable(message) << std::endl;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  experiment::handle_signals();
+int run(int argc, char** argv) {
   try {
+    experiment::cluster::start(argc, argv);
     return dispatch(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const loader::ScenarioError& e) {
     print_error(e.what());
@@ -811,4 +825,12 @@ int main(int argc, char** argv) {
     print_error(e.what());
     return kExitFailure;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  experiment::handle_signals();
+  // Under MPI, every rank leaves the job, whatever happened.
+  return experiment::cluster::finish(run(argc, argv));
 }
