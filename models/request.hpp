@@ -63,6 +63,7 @@ struct Frame {
   bool call_sent = false;        // the current call's request reached the target
   std::uint8_t tries = 0;        // connection attempts of the current call
   std::uint8_t tried_mask = 0;   // next-tier nodes tried by this call (nginx), by index
+  std::uint16_t worker = 0;      // the worker process handling the call (nginx)
   FailureReason call_failure = FailureReason::kCount;  // why the current call failed
   Time entered = 0;              // arrival at the node (end of receive)
   Time call_deadline = 0;        // when the current call times out; 0 = never
