@@ -192,7 +192,7 @@ def metric(name, kind, real, simv, rate):
     elif kind == "exact":
         crit = "within tiersim's range over the phases"
     else:
-        lo, hi = 0.9 * lo - 0.05, 1.1 * hi + 0.05
+        lo, hi = max(0.0, 0.9 * lo - 0.05), 1.1 * hi + 0.05
         crit = "within tiersim's range +-10% +-50 ms"
     m.update(lo=lo, hi=hi, criterion=crit, agree=all(lo <= x <= hi for x in rv))
     return m

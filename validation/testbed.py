@@ -74,6 +74,9 @@ class Proc:
             t = time.monotonic()
             self.lines.append((t, line.rstrip("\n")))
             self.log.write(f"{t:.6f} {line}")
+        # Reaped at once: a dead child left a zombie would still pass
+        # keepalived's `kill -0 PID` check (init reaps on a real host).
+        self.popen.wait()
 
     @property
     def pid(self):
