@@ -91,7 +91,7 @@ class Context:
     def load(self, host, port, start_at, duration_s, timeout_s):
         out = self.path(self.unique("records") + ".jsonl")
         count = int(duration_s * self.rate)
-        argv = ["ip", "netns", "exec", self.bed.ns("client"), "/usr/bin/python3",
+        argv = ["nice", "-n", "-10", "ip", "netns", "exec", self.bed.ns("client"), "/usr/bin/python3",
                 os.path.join(HERE, "loadgen.py"), "--host", host, "--port", str(port),
                 "--rate", str(self.rate), "--count", str(count), "--timeout", str(timeout_s),
                 "--deadline", str(duration_s + timeout_s + 2), "--start-at", f"{start_at:.6f}",
