@@ -100,7 +100,20 @@ class Context:
 
     def calibrate(self):
         """Measures the backend's service time and the link's one-way
-        latency as the load generator sees them, for tiersim's overlay."""
+        latency as the load generator sees them, for tiersim's overlay. A
+        measurement the machine's load visibly distorted (service above
+        twice the configured sleep, a link slower than 2 ms) is repeated, up
+        to five times."""
+        for _ in range(5):
+            self.measure()
+            if self.service_s < 2 * SERVICE_S and self.latency_s < 0.002:
+                return
+            print(f"calibration: {self.service_s * 1e3:.1f} ms service, {self.latency_s * 1e6:.0f} us"
+                  " link: the machine is too busy, measuring again", flush=True)
+            time.sleep(5)
+        raise RuntimeError("calibration: the machine stayed too busy to measure the testbed")
+
+    def measure(self):
         self.backend("web1", 80, "web1")
         start = time.monotonic() + 0.2
         lg, out = self.load(configs.addr("web1"), 80, start, 2.0, 5.0)
@@ -147,6 +160,14 @@ def slowest(recs, lo=None, hi=None):
     return max(lat) if lat else None
 
 
+def noise_floor(recs, fault_at):
+    """The testbed's own latency noise in this repetition: the slowest less
+    the median latency of the requests sent before the fault (nothing but
+    the machine delays them)."""
+    lat = sorted(r["latency"] for r in recs if r.get("status") == 200 and r["due"] < fault_at - 0.1)
+    return lat[-1] - lat[len(lat) // 2] if lat else 0.0
+
+
 def vip_added(mon, after):
     for t, line in list(mon.lines):
         if t >= after and f"inet {configs.VIP}/" in line and not line.startswith("Deleted"):
@@ -166,7 +187,7 @@ def since(t, t0):
 
 # --- comparison --------------------------------------------------------
 
-def metric(name, kind, real, simv, rate):
+def metric(name, kind, real, simv, rate, noise=None):
     """Compares the real repetitions with tiersim's runs, as the module's
     docstring says."""
     m = {"name": name, "real": real, "sim": simv}
@@ -193,7 +214,11 @@ def metric(name, kind, real, simv, rate):
         crit = "within tiersim's range over the phases"
     else:
         lo, hi = max(0.0, 0.9 * lo - 0.05), 1.1 * hi + 0.05
-        crit = "within tiersim's range +-10% +-50 ms"
+        crit = "within tiersim's range +-10% +-50 ms, plus the repetition's noise floor above"
+        m["noise"] = noise
+        m.update(lo=lo, hi=hi, criterion=crit,
+                 agree=all(lo <= x <= hi + n for x, n in zip(rv, noise)))
+        return m
     m.update(lo=lo, hi=hi, criterion=crit, agree=all(lo <= x <= hi for x in rv))
     return m
 
@@ -231,7 +256,7 @@ def haproxy_drill(ctx, reps, drill, title, redispatch, silence):
     settle, cycle = 3.0, 2.0  # the fault falls in one `inter` after `settle`
     observe = 12.0 if silence else 8.0
     timeout = 40.0 if silence else 10.0  # HAProxy's own timeouts end every request first
-    real = {"detect": [], "failed": [], "slowest": []}
+    real = {"detect": [], "failed": [], "slowest": [], "noise": []}
     for rep in range(reps):
         w1 = ctx.backend("web1", 80, "web1")
         ctx.backend("web2", 80, "web2")
@@ -250,6 +275,7 @@ def haproxy_drill(ctx, reps, drill, title, redispatch, silence):
         real["detect"].append(since(hap.find("web/web1 is DOWN", tf), tf))
         real["failed"].append(failed(recs))
         real["slowest"].append(slowest(recs))
+        real["noise"].append(noise_floor(recs, fault_at))
         ctx.bed.stop_all()
         if silence:
             ctx.bed.link("web1", True)
@@ -270,7 +296,7 @@ def haproxy_drill(ctx, reps, drill, title, redispatch, silence):
     return result(str(drill), title, "stage3 haproxy.cfg" + ("" if redispatch else ", no option redispatch"), [
         metric("detection s", "time", real["detect"], simd["detect"], ctx.rate),
         metric("failed requests", "count", real["failed"], simd["failed"], ctx.rate),
-        metric("slowest request s", "latency", real["slowest"], simd["slowest"], ctx.rate),
+        metric("slowest request s", "latency", real["slowest"], simd["slowest"], ctx.rate, real["noise"]),
     ])
 
 
@@ -317,7 +343,7 @@ def drill3(ctx, reps):
     cfg = ctx.path("haproxy-3.cfg")
     configs.haproxy_cfg(os.path.join(STAGE3, "haproxy.cfg"), cfg)
     settle, cycle, observe = 2.0, 1.0, 6.0  # the fault falls within one script interval
-    real = {"failover": [], "failed": [], "slowest": []}
+    real = {"failover": [], "failed": [], "slowest": [], "noise": []}
     for rep in range(reps):
         hap, ka, mon, _ = vrrp_pair(ctx, cfg)
         t0 = time.monotonic() + 0.2
@@ -330,6 +356,7 @@ def drill3(ctx, reps):
         real["failover"].append(since(vip_added(mon["lb2"], tf), tf))
         real["failed"].append(failed(recs))
         real["slowest"].append(slowest(recs))
+        real["noise"].append(noise_floor(recs, fault_at))
         ctx.bed.stop_all()
         print(f"  drill 3 rep {rep + 1}: failover {real['failover'][-1]}, failed {real['failed'][-1]},"
               f" slowest {real['slowest'][-1]}", flush=True)
@@ -345,7 +372,7 @@ def drill3(ctx, reps):
     return result("3", "HAProxy killed on the keepalived master", "stage3 haproxy.cfg, keepalived-lb1/2.conf", [
         metric("failover s", "time", real["failover"], simd["failover"], ctx.rate),
         metric("failed requests", "count", real["failed"], simd["failed"], ctx.rate),
-        metric("slowest request s", "latency", real["slowest"], simd["slowest"], ctx.rate),
+        metric("slowest request s", "latency", real["slowest"], simd["slowest"], ctx.rate, real["noise"]),
     ])
 
 
@@ -355,7 +382,7 @@ def drill4(ctx, reps):
     cfg = ctx.path("haproxy-4.cfg")
     configs.haproxy_cfg(os.path.join(STAGE3, "haproxy.cfg"), cfg)
     settle, cycle, down, observe = 2.0, 1.0, 5.0, 6.0
-    real = {k: [] for k in ("failover", "failed", "slowest", "preempt", "failed5")}
+    real = {k: [] for k in ("failover", "failed", "slowest", "noise", "preempt", "startup", "failed5")}
     for rep in range(reps):
         hap, ka, mon, confs = vrrp_pair(ctx, cfg)
         t0 = time.monotonic() + 0.2
@@ -366,16 +393,22 @@ def drill4(ctx, reps):
         tf = time.monotonic()
         sleep_until(tf + down)
         tr = time.monotonic()
-        ctx.keepalived("lb1", confs["lb1"])
+        back = ctx.keepalived("lb1", confs["lb1"])
         recs = records(lg, out)
+        # tiersim's repair is keepalived's instance starting (as BACKUP); the
+        # process's own start-up before that (0.1-0.7 s on a loaded machine)
+        # is not modelled (docs/faults.md), so preemption counts from it.
+        tb = back.find("Entering BACKUP STATE", tr)
         real["failover"].append(since(vip_added(mon["lb2"], tf), tf))
         real["failed"].append(failed(recs, None, tr))
         real["slowest"].append(slowest(recs, None, tr))
-        real["preempt"].append(since(vip_added(mon["lb1"], tr), tr))
+        real["noise"].append(noise_floor(recs, fault_at))
+        real["preempt"].append(None if tb is None else since(vip_added(mon["lb1"], tb), tb))
+        real["startup"].append(since(tb, tr))
         real["failed5"].append(failed(recs, tr))
         ctx.bed.stop_all()
         print(f"  drill 4/5 rep {rep + 1}: " + ", ".join(f"{k} {v[-1]}" for k, v in real.items()), flush=True)
-    simd = {k: [] for k in real}
+    simd = {k: [] for k in real if k not in ("noise", "startup")}
     for k, u in enumerate(phases(ctx)):
         f = settle + u * cycle
         r = f + down
@@ -396,12 +429,13 @@ def drill4(ctx, reps):
         result("4", "keepalived stopped gracefully on the master", "stage3 haproxy.cfg, keepalived-lb1/2.conf", [
             metric("failover s", "time", real["failover"], simd["failover"], ctx.rate),
             metric("failed requests", "count", real["failed"], simd["failed"], ctx.rate),
-            metric("slowest request s", "latency", real["slowest"], simd["slowest"], ctx.rate),
+            metric("slowest request s", "latency", real["slowest"], simd["slowest"], ctx.rate, real["noise"]),
         ]),
         result("5", "master back, preempts", "stage3 keepalived-lb1/2.conf (preempt, the default)", [
             metric("preemption s", "time", real["preempt"], simd["preempt"], ctx.rate),
             metric("failed requests", "count", real["failed5"], simd["failed5"], ctx.rate),
-        ]),
+        ], notes="preemption counted from keepalived's `Entering BACKUP STATE` after its restart; "
+                 "its start-up before that took " + spread(real["startup"]) + " s"),
     ]
 
 
@@ -415,7 +449,7 @@ def drill6(ctx, reps):
     conf_dir = ctx.path("nginx")
     conf = configs.nginx_conf(STAGE3, conf_dir, ctx.workdir)
     settle, cycle, observe = 2.0, 1.0, 25.0
-    real = {"failed": [], "slowest": [], "disables": []}
+    real = {"failed": [], "slowest": [], "noise": [], "disables": []}
     for rep in range(reps):
         a1 = ctx.backend("app1", 8080, "app1")
         ctx.backend("app2", 8080, "app2")
@@ -433,11 +467,12 @@ def drill6(ctx, reps):
         recs = records(lg, out)
         real["failed"].append(failed(recs))
         real["slowest"].append(slowest(recs))
+        real["noise"].append(noise_floor(recs, fault_at))
         real["disables"].append(sum(1 for t, line in list(ngx.lines)
                                     if tf <= t < tf + observe and "temporarily disabled" in line))
         ctx.bed.stop_all()
         print(f"  drill 6 rep {rep + 1}: " + ", ".join(f"{k} {v[-1]}" for k, v in real.items()), flush=True)
-    simd = {k: [] for k in real}
+    simd = {k: [] for k in real if k != "noise"}
     for k, u in enumerate(phases(ctx)):
         f = settle + u * cycle
         end = f + observe
@@ -449,7 +484,7 @@ def drill6(ctx, reps):
                                     if f <= t < end and "marks app1 unavailable" in line))
     return result("6", "nginx upstream killed", "stage3 nginx.conf, conf.d/upstream-app.conf", [
         metric("failed requests", "count", real["failed"], simd["failed"], ctx.rate),
-        metric("slowest request s", "latency", real["slowest"], simd["slowest"], ctx.rate),
+        metric("slowest request s", "latency", real["slowest"], simd["slowest"], ctx.rate, real["noise"]),
         metric("times disabled", "exact", real["disables"], simd["disables"], ctx.rate),
     ])
 
@@ -482,6 +517,8 @@ def print_drill(r):
     for m in r["metrics"]:
         print(f"  {m['name']:<20} real {spread(m['real']):<32} tiersim {spread(m['sim']):<32}"
               f" {'agree' if m['agree'] else 'DISAGREE'}", flush=True)
+    if r["notes"]:
+        print(f"  ({r['notes']})", flush=True)
 
 
 def print_table(results):
@@ -491,5 +528,7 @@ def print_table(results):
     for r in results:
         for m in r["metrics"]:
             window = "-" if m["lo"] is None else f"{fmt(m['lo'])}..{fmt(m['hi'])}"
+            if m.get("noise"):
+                window += f" (+ noise {spread(m['noise'])})"
             print(f"| {r['drill']} {r['title']} | {m['name']} | {spread(m['real'])} | {spread(m['sim'])}"
                   f" | {m['criterion']} | {window} | {'yes' if m['agree'] else '**no**'} |")
