@@ -580,7 +580,8 @@ class Converter {
           }
         }
       } else {
-        c.worker_processes = to_int(*f, 1);
+        // nginx spawns at most NGX_MAX_PROCESSES (1024) processes.
+        c.worker_processes = to_int(*f, 1, 1024);
       }
     }
     const auto connections = m.get("worker_connections");

@@ -364,6 +364,7 @@ void HaproxyNode::on_check(std::uint64_t server) {
   Server& s = servers_[server];
   s.checking = true;
   const auto [takes, ok] = probe(s);
+  s.check_end = sim_.now() + takes;
   s.check_timer =
       sim_.schedule_in<&HaproxyNode::on_check_result>(takes, this, (server << 1) | (ok ? 1u : 0u));
 }
@@ -526,9 +527,23 @@ void HaproxyNode::observe(int server, CallOutcome outcome) {
       check_failed(server, why);
       break;
   }
-  // Bring the next probe forward to one fastinter from now when that is
-  // sooner (HAProxy only does so when fastinter is set).
-  if (hc.fastinter == 0 || s.checking || !sim_.is_pending(s.check_timer)) return;
+  // Bring the check task's expiry forward to one fastinter from now when
+  // that is sooner (HAProxy only does so when fastinter is set; src/check.c
+  // __health_adjust, task_schedule). While a probe is out, that expiry is
+  // the probe's timeout: a probe still waiting for a silent server times out
+  // (fails) then, as HAProxy 2.6 does (its log says "Layer4 timeout, check
+  // duration: 1088ms" with inter 2s and fastinter 1s; docs/validation.md).
+  if (hc.fastinter == 0) return;
+  if (s.checking) {
+    const Time cut = sim_.now() + hc.fastinter;
+    if (cut >= s.check_end) return;
+    sim_.cancel(s.check_timer);
+    s.check_end = cut;
+    s.check_timer = sim_.schedule_at<&HaproxyNode::on_check_result>(
+        cut, this, static_cast<std::uint64_t>(server) << 1);
+    return;
+  }
+  if (!sim_.is_pending(s.check_timer)) return;
   const Time sooner = sim_.now() + check_interval(s);
   if (sooner >= s.next_check) return;
   s.fast_check = false;

@@ -70,6 +70,7 @@ class HaproxyNode final : public Node {
     bool checking = false;     // a probe is out; check_timer is its result
     bool fast_check = false;   // on_error asked for fastinter on the next interval
     Time next_check = 0;       // when the pending probe starts, while not checking
+    Time check_end = 0;        // when the probe out ends (its timeout for a silent server)
     sim::EventHandle check_timer;
     int consecutive_errors = 0;  // on live traffic (observe)
     // Slowstart.

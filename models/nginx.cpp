@@ -15,48 +15,68 @@ NginxNode::NginxNode(Stack& stack, const TierConfig& tier, int tier_index, int i
   connections.queue_limit = 0;
   configure_admission(connections, FailureReason::kWebConnections);
   if (tier_index + 1 < stack.tier_count()) {
-    const auto count = stack.tier_nodes(tier_index + 1).size();
-    upstreams_ = SmoothWeightedRoundRobin(config_.weights.empty() ? std::vector<int>(count, 1) : config_.weights);
-    health_.resize(count);
+    upstream_count_ = stack.tier_nodes(tier_index + 1).size();
+    const auto workers = static_cast<std::size_t>(config_.worker_processes);
+    upstreams_.assign(workers, SmoothWeightedRoundRobin(config_.weights.empty()
+                                                            ? std::vector<int>(upstream_count_, 1)
+                                                            : config_.weights));
+    health_.resize(workers * upstream_count_);
     if (config_.prefer_local) local_upstream_ = co_located_next(tier_index + 1);
   }
 }
 
-bool NginxNode::available(int i) const {
-  return config_.max_fails == 0 || sim_.now() >= health_[static_cast<std::size_t>(i)].unavailable_until;
+// ngx_http_upstream_get_peer: a peer with max_fails failures is skipped
+// while no more than fail_timeout has passed since it was last checked.
+// (nginx counts in whole seconds of its cached clock; the model exactly.)
+bool NginxNode::available(const Frame& f, int i) const {
+  const Upstream& h =
+      health_[static_cast<std::size_t>(f.worker) * upstream_count_ + static_cast<std::size_t>(i)];
+  return config_.max_fails == 0 || h.fails < config_.max_fails || sim_.now() - h.checked > config_.fail_timeout;
 }
 
 void NginxNode::begin_call(RequestId id, Request& r) {
-  const Frame& f = r.frame();
-  const auto untried = [&](int i) { return !tried(f, i); };
-  if (local_upstream_ != nullptr && f.tried_upstreams == 0 && available(local_upstream_->index_in_tier())) {
-    send_call(id, r, *local_upstream_);
-    return;
+  Frame& f = r.frame();
+  if (f.tried_upstreams == 0 && f.tries == 0) {  // a new call: the next worker takes it
+    f.worker = next_worker_;
+    next_worker_ = static_cast<std::uint16_t>((next_worker_ + 1) % config_.worker_processes);
   }
-  int pick = upstreams_.pick([&](int i) { return untried(i) && available(i); });
-  // With every upstream unavailable, nginx still tries one rather than none.
-  if (pick < 0 && f.tried_upstreams == 0) pick = upstreams_.pick();
+  const auto untried = [&](int i) { return !tried(f, i); };
+  int pick = -1;
+  if (local_upstream_ != nullptr && f.tried_upstreams == 0 && available(f, local_upstream_->index_in_tier())) {
+    pick = local_upstream_->index_in_tier();
+  } else {
+    SmoothWeightedRoundRobin& rr = upstreams_[f.worker];
+    pick = rr.pick([&](int i) { return untried(i) && available(f, i); });
+    // With every upstream unavailable, nginx still tries one rather than none.
+    if (pick < 0 && f.tried_upstreams == 0) pick = rr.pick();
+  }
   if (pick < 0) {
     fail(id, FailureReason::kUpstreamFailed);
     return;
   }
+  // A peer picked after fail_timeout has passed is being checked again.
+  Upstream& h = health(f, pick);
+  if (sim_.now() - h.checked > config_.fail_timeout) h.checked = sim_.now();
   send_call(id, r, *stack_.tier_nodes(tier_index_ + 1)[static_cast<std::size_t>(pick)]);
 }
 
+// ngx_http_upstream_free_round_robin_peer, failure: every failure counts and
+// restarts fail_timeout; at max_fails or more the peer is disabled (nginx
+// warns "upstream server temporarily disabled" each time). Once disabled, a
+// single failure of the request let through after fail_timeout disables it
+// again: the count only resets on a success.
 void NginxNode::call_failed(RequestId id, Request& r, FailureReason cause) {
   Frame& f = r.frame();
   const int upstream = stack_.node(f.downstream).index_in_tier();
-  Upstream& h = health_[static_cast<std::size_t>(upstream)];
-  const Time now = sim_.now();
   if (config_.max_fails > 0) {
-    if (h.fails == 0 || now - h.first_fail > config_.fail_timeout) {
-      h.fails = 0;
-      h.first_fail = now;
-    }
-    if (++h.fails >= config_.max_fails && now >= h.unavailable_until) {
-      h.unavailable_until = now + config_.fail_timeout;
-      h.fails = 0;
-      stack_.detection(*this, "detect: " + name_ + " marks " + stack_.node(f.downstream).name() + " unavailable");
+    Upstream& h = health(f, upstream);
+    ++h.fails;
+    h.accessed = sim_.now();
+    h.checked = sim_.now();
+    if (h.fails >= config_.max_fails) {
+      std::string text = "detect: " + name_ + " marks " + stack_.node(f.downstream).name() + " unavailable";
+      if (config_.worker_processes > 1) text += " in worker " + std::to_string(f.worker + 1);
+      stack_.detection(*this, text);
     }
   }
   mark_tried(f, upstream);
@@ -77,7 +97,7 @@ bool NginxNode::tried(const Frame& f, int i) const {
 void NginxNode::mark_tried(Frame& f, int i) {
   if (f.tried_upstreams == 0) {
     if (free_tried_.empty()) {
-      tried_sets_.emplace_back((health_.size() + 63) / 64, 0);
+      tried_sets_.emplace_back((upstream_count_ + 63) / 64, 0);
       f.tried_upstreams = static_cast<std::uint32_t>(tried_sets_.size());
     } else {
       f.tried_upstreams = free_tried_.back();
@@ -94,6 +114,15 @@ void NginxNode::forget_tried(Frame& f) {
   std::fill(set.begin(), set.end(), 0);
   free_tried_.push_back(f.tried_upstreams);
   f.tried_upstreams = 0;
+}
+
+// ngx_http_upstream_free_round_robin_peer, success: the count resets when
+// the peer was checked again (picked after fail_timeout) since its last
+// failure.
+void NginxNode::call_answered(Request&, Frame& f) {
+  if (config_.max_fails == 0) return;
+  Upstream& h = health(f, stack_.node(f.downstream).index_in_tier());
+  if (h.accessed < h.checked) h.fails = 0;
 }
 
 }  // namespace models

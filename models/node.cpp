@@ -219,6 +219,7 @@ void Node::on_response(RequestId id, Request& r) {
   Frame& f = r.frame();
   sim_.cancel(f.call_timer);
   f.call_deadline = 0;
+  call_answered(r, f);
   f.tries = 0;
   end_call(r, f);
   --f.calls_left;

@@ -96,6 +96,8 @@ class Node {
   virtual void begin_call(RequestId id, Request& r) = 0;
   // The call's response arrived: release what begin_call held.
   virtual void end_call(Request&, Frame&) {}
+  // The call's response arrived (before end_call): passive health's success.
+  virtual void call_answered(Request&, Frame&) {}
   // The request fails while this frame holds admission: release or leave
   // whatever the kind holds or waits for on behalf of a call.
   virtual void abort_call(RequestId, Request&, Frame&) {}

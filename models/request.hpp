@@ -62,6 +62,7 @@ struct Frame {
   bool remote_arrival = false;   // arrived from another host (pays the firewall)
   bool call_sent = false;        // the current call's request reached the target
   std::uint8_t tries = 0;        // connection attempts of the current call
+  std::uint16_t worker = 0;      // the worker process handling the call (nginx)
   FailureReason call_failure = FailureReason::kCount;  // why the current call failed
   // nginx: the upstreams this call has tried, as 1 + a slot of the node's
   // table of tried sets (models/nginx.cpp); 0 = none tried yet.

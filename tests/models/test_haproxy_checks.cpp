@@ -156,6 +156,29 @@ TEST(CheckSchedule, SilentHostDetectionWindowIsTenToTwelveSeconds) {
   EXPECT_GT(highest, 12 * kS - 150 * kMs);
 }
 
+// on_error requeues the check task at fastinter from now; while a probe of a
+// silent server is out, that expiry is the probe's timeout, so the probe
+// fails then instead of at its own timeout (HAProxy 2.6 on the testbed: a
+// check lasting 1088 ms with inter 2s, fastinter 1s; docs/validation.md).
+// Here a silent server's probe would last inter (10 s); live requests at
+// 50/s time out connecting after 1 s and trigger on_error at every error, so
+// every probe after the first error is cut to at most fastinter (500 ms):
+// DOWN after the first error (1 s after the crash at the earliest) + the
+// probe brought forward (500 ms) + three probes of at most 500 ms + two gaps
+// of 500 ms, plus at most 500 ms before the first request reaches web1 after
+// the crash (25/s go to web1: a longer gap has probability e^-12.5), well
+// before one probe of 10 s could have ended.
+TEST(CheckSchedule, OnErrorCutsAProbeOfASilentServerToFastinter) {
+  const std::string lb =
+      "timeout_connect: 1s, health_check: { inter: 10s, fastinter: 500ms, observe: layer4, error_limit: 1, "
+      "on_error: fastinter }";
+  const Time crash = 30 * kS + 300 * kMs;
+  const Time after = marked_down_after(stack(lb, 2, "poisson(50/s)"), FaultKind::kHostCrash, crash);
+  ASSERT_GT(after, 0);
+  EXPECT_GE(after, 1 * kS + 3 * 500 * kMs);  // the first error, then three probes at least a gap apart
+  EXPECT_LE(after, 500 * kMs + 1 * kS + 500 * kMs + 3 * 500 * kMs + 2 * 500 * kMs);
+}
+
 // start_checks: the first check of the server at position p of n starts
 // interval x p / n after HAProxy starts. Servers start UP at health rise, so
 // one failed check marks them DOWN: with every server killed at 1 ms, web2,
