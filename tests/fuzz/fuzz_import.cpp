@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -90,11 +91,23 @@ std::vector<File> split(std::string_view input) {
   return files;
 }
 
+// The private folder, created at the first input and removed at exit
+// (libFuzzer ends by exit() also when it reports a finding).
+char work_dir_name[64];
+
+void remove_work_dir() {
+  std::error_code ignored;
+  fs::remove_all(work_dir_name, ignored);
+}
+
 const fs::path& work_dir() {
   static const fs::path dir = [] {
-    std::string pattern = (fs::temp_directory_path() / "fuzz-import-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create " + pattern);
-    return fs::path(pattern);
+    const std::string pattern = (fs::temp_directory_path() / "fuzz-import-XXXXXX").string();
+    if (pattern.size() >= sizeof work_dir_name) throw std::runtime_error("temporary folder name too long: " + pattern);
+    pattern.copy(work_dir_name, pattern.size());
+    if (::mkdtemp(work_dir_name) == nullptr) throw std::runtime_error("cannot create " + pattern);
+    std::atexit(remove_work_dir);
+    return fs::path(work_dir_name);
   }();
   return dir;
 }
