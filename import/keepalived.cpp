@@ -141,7 +141,8 @@ class Reader {
         if (item.words.size() > 2) note(item, "'reverse' is not modelled");
       } else if (k == "fall" || k == "rise") {
         const Word& value = argument(item, "a count");
-        const int n = static_cast<int>(parse_integer(value, 1000000, k));
+        // keepalived takes any count; the scenario's track_fall/track_rise stop at 1000 (docs/scenarios.md).
+        const int n = static_cast<int>(parse_integer(value, 1000, k));
         if (n < 1) throw ImportError(value.at, fmt::format("{}: must be at least 1", k));
         (k == "fall" ? script.fall : script.rise) = n;
         (k == "fall" ? script.fall_at : script.rise_at) = value.at;

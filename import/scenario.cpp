@@ -246,40 +246,10 @@ std::string as_time(const Time& t) { return scenario_duration(t); }
 std::string as_text(const std::string& s) { return s; }
 std::string as_bool(const bool& b) { return b ? "true" : "false"; }
 
-// Keys that other work adds to the scenario schema (spread_checks,
-// on_marked_down, redispatch N, track_fall/track_rise): whether this build's
-// loader accepts one is asked of the loader itself, so the import maps the
-// directive when it can and otherwise lists it as not modelled.
-bool loader_accepts(const std::string& tier_key, const std::string& value) {
-  static std::map<std::string, bool> known;
-  const std::string probe = tier_key + "=" + value;
-  const auto found = known.find(probe);
-  if (found != known.end()) return found->second;
-  std::string yaml = "name: probe\nmachines: { m: { cores: 1 } }\ntiers:\n  lb: { kind: haproxy, count: 2, machine: m, health_check: { inter: 2s } }\n  web: { kind: server, machine: m }\nworkload: { arrivals: poisson(1/s), classes: { c: {} } }\n";
-  bool accepted = true;
-  try {
-    (void)loader::load_scenario_text(yaml, "probe", fs::current_path(), {{"tiers.lb." + tier_key, value}});
-  } catch (const loader::ScenarioError&) {
-    accepted = false;
-  }
-  known[probe] = accepted;
-  return accepted;
-}
-
-// Puts a key other work adds to the schema, or notes it as not modelled.
-void put_if_supported(TierValues& values, Notes& notes, const std::string& key, const std::string& text,
-                      const Position& at, const std::string& directive) {
-  if (loader_accepts(key, text)) {
-    put(values, key, text, at);
-  } else {
-    notes.push_back({at, directive, fmt::format("this build's scenarios have no {} key (docs/scenarios.md)", key)});
-  }
-}
-
 LbNode map_haproxy(const HaproxyFile& file, const std::string& node, Notes& notes) {
   LbNode out;
   out.name = node;
-  out.file_at = Position{file.path, 1, 1};  // problems of the file as a whole point at its start
+  out.file_at = Position{file.path, 0, 0};  // the file as a whole: messages name the file, no line
   // The path requests take: one frontend (or listen) with a bind that reaches servers.
   const HaproxyProxy* front = nullptr;
   const HaproxyProxy* back = nullptr;
@@ -409,7 +379,7 @@ LbNode map_haproxy(const HaproxyFile& file, const std::string& node, Notes& note
     if (text == "true" || text == "false") {
       put(v, "redispatch", text, b.redispatch.at);
     } else {
-      put_if_supported(v, notes, "redispatch", text, b.redispatch.at, "option redispatch " + text);
+      put(v, "redispatch", text, b.redispatch.at);
     }
   }
   if (b.httpchk && *b.httpchk) {
@@ -450,11 +420,10 @@ LbNode map_haproxy(const HaproxyFile& file, const std::string& node, Notes& note
                           [&](const std::string& o, const Position& w) { sub("on_error", o, w); });
     per_tier<std::string>(active, &ServerOptions::on_marked_down, "on-marked-down", as_text,
                           [&](const std::string& o, const Position& w) {
-                            put_if_supported(v, notes, "health_check.on_marked_down", o, w, "on-marked-down " + o);
+                            sub("on_marked_down", o, w);
                           });
     if (file.spread_checks && *file.spread_checks > 0) {
-      put_if_supported(v, notes, "spread_checks", std::to_string(*file.spread_checks), file.spread_checks.at,
-                       fmt::format("spread-checks {}", *file.spread_checks));
+      put(v, "spread_checks", std::to_string(*file.spread_checks), file.spread_checks.at);
     }
   } else {
     for (const auto& server : active) {
@@ -649,8 +618,7 @@ VrrpValues map_keepalived(const std::vector<KeepalivedFile>& files, const std::v
         }
         const auto count_key = [&](const char* key, int n, const Position& at) {
           if (n != 1) {
-            put_if_supported(v, notes, std::string("vrrp.") + key, std::to_string(n), at,
-                             fmt::format("vrrp_script {} {}", key == std::string("track_fall") ? "fall" : "rise", n));
+            put(v, std::string("vrrp.") + key, std::to_string(n), at);
           }
         };
         if (node == 0 && instance == x) {

@@ -448,6 +448,26 @@ void HaproxyNode::check_failed(int server, const std::string& why) {
   sim_.cancel(s.warmup_timer);
   stack_.detection(*this, "detect: " + name_ + " marks " + s.node->name() + " DOWN" + why);
   if (config_.health_check->shutdown_sessions_on_down) shutdown_sessions(server);
+  if (config_.redispatch) redistribute_queue(server);
+}
+
+// pendconn_redistribute (queue.c, called by srv_update_status when a server
+// goes down): with option redispatch, the requests waiting in the server's
+// own queue go back to the balancer, which re-arms `timeout queue` if they
+// queue again; without it they wait for the server to come back or for
+// `timeout queue`.
+void HaproxyNode::redistribute_queue(int server) {
+  Server& s = servers_[static_cast<std::size_t>(server)];
+  std::deque<Waiter> waiting;
+  waiting.swap(s.queue);
+  s.queued = 0;
+  for (const Waiter& w : waiting) {
+    Request* r = stack_.requests().find(w.id);
+    if (r == nullptr || r->wait_token != w.token) continue;  // left the queue already
+    r->wait_token = 0;
+    sim_.cancel(r->wait_timer);
+    dispatch(w.id, *r, -1, server);
+  }
 }
 
 // srv_shutdown_streams: every request holding a connection to the server is

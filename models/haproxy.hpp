@@ -117,6 +117,8 @@ class HaproxyNode final : public Node {
   void schedule_check(int server, Time at);
   // on-marked-down shutdown-sessions: cuts the requests in flight on it.
   void shutdown_sessions(int server);
+  // option redispatch: the server's queue goes back to the balancer when it is marked down.
+  void redistribute_queue(int server);
   void observe(int server, CallOutcome outcome);
   void set_effective_weight(int server, int weight);
 

@@ -486,4 +486,45 @@ tiers:
   }
 }
 
+// pendconn_redistribute: balance source queues a request on its server when
+// the server is full (server_maxconn 1). web1's host dies silently: the
+// requests hashed to it take turns at its one connection slot, each attempt
+// timing out after timeout connect (1 s) and queueing again for the next
+// try (some run out of retries meanwhile), until the checks mark web1 DOWN.
+// With option redispatch the queue goes back to the balancer at that moment
+// (and on to web2: no request fails after it); without it the requests stay
+// and go on running out of retries (503).
+TEST(Redispatch, QueuedRequestsLeaveAServerMarkedDown) {
+  const Time crash = 30 * kS + 300 * kMs;
+  const auto config_with = [](bool redispatch) {
+    return stack(std::string("balance: source, server_maxconn: 1, timeout_connect: 1s, timeout_queue: 30s, ") +
+                     "health_check: true, redispatch: " + (redispatch ? "true" : "false"),
+                 2, "poisson(1/s)");
+  };
+  for (const bool redispatch : {false, true}) {
+    ScenarioConfig config = config_with(redispatch);
+    const Time down = crash + marked_down_after(config, FaultKind::kHostCrash, crash);
+    ASSERT_GT(down, crash);
+    config.faults = {scheduled(FaultKind::kHostCrash, "web1", crash, 0)};
+    FaultRun run(config);
+    auto& lb = dynamic_cast<models::HaproxyNode&>(*run.stack.tier_nodes(0).front());
+    run.sim.run_until(down - kMs);
+    const int load_before = lb.server_load(0);
+    // About 0.5 requests/s hash to web1: a few wait for its one slot.
+    EXPECT_GE(load_before, 3) << redispatch;
+    run.sim.run_until(down);
+    const int load_at_down = lb.server_load(0);
+    const auto failed_at_down = run.stack.results().totals.failed_total();
+    run.sim.run_until(down + 31 * kS);
+    const auto failed_after = run.stack.results().totals.failed_total() - failed_at_down;
+    if (redispatch) {
+      EXPECT_EQ(load_at_down, 1);  // only the attempt under way is left
+      EXPECT_EQ(failed_after, 0u);
+    } else {
+      EXPECT_EQ(load_at_down, load_before);
+      EXPECT_GE(failed_after, 3u);
+    }
+  }
+}
+
 }  // namespace
