@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -25,7 +26,10 @@
 #include "cli/progress.hpp"
 #include "cli/run_outputs.hpp"
 #include "models/run.hpp"
+#include "report/html_report.hpp"
+#include "report/report_inputs.hpp"
 #include "cli_config.h"
+#include "experiment/cluster.hpp"
 #include "experiment/compare.hpp"
 #include "experiment/input_error.hpp"
 #include "experiment/interrupt.hpp"
@@ -72,6 +76,7 @@ void emit(const std::optional<fs::path>& output, std::string_view text) {
 
 // Legal but almost surely unintended settings: a line each on stderr; the command goes on.
 const models::ScenarioConfig& warned(const models::ScenarioConfig& config) {
+  if (!experiment::cluster::coordinator()) return config;  // rank 0 says it once
   for (const auto& warning : loader::scenario_warnings(config)) std::cerr << "tiersim: warning: " << warning << "\n";
   return config;
 }
@@ -272,6 +277,10 @@ int run_command(const std::vector<std::string>& args) {
        "add the analytic answer beside the simulated one: utilization per station, mean response overall and "
        "per class, availability, with differences beyond the thresholds marked and their likely reasons "
        "(docs/analysis.md)")
+      ("html", po::value<std::string>()->value_name("FILE.html"),
+       "also write one self-contained HTML page: the topology, the time series (see --window) with the fault "
+       "timeline of replication 0, the tables and the availability (docs/html.md); replication 0 runs once more, "
+       "instrumented, as for --timeseries")
       ("help,h", po::bool_switch(), "show this help");
   po::options_description all;
   all.add(visible).add_options()("scenario", po::value<std::string>());
@@ -299,30 +308,50 @@ int run_command(const std::vector<std::string>& args) {
   }
   const fs::path scenario = vm.count("scenario") ? fs::path(vm["scenario"].as<std::string>()) : default_scenario();
   const models::ScenarioConfig config = warned(loader::load_scenario_file(scenario, changes));
+  if (!experiment::cluster::coordinator()) {
+    experiment::cluster::serve([&config](std::size_t) { return std::span(&config, 1); }, options.jobs);
+    return 0;
+  }
   std::optional<fs::path> output;
   if (vm.count("output")) {
     output = vm["output"].as<std::string>();
     cli::check_writable(*output);
   }
 
+  std::optional<fs::path> html;
+  if (vm.count("html")) {
+    html = vm["html"].as<std::string>();
+    cli::check_writable(*html);
+  }
+
   const std::optional<sim::Time> window =
       sim::parse_duration(duration_flag("window", vm["window"].as<std::string>(), true));
-  if (vm.count("timeseries") || vm["trace-faults"].as<bool>()) {
+  const bool trace_faults = vm["trace-faults"].as<bool>();
+  // The page's time series and timeline come from the same instrumented run as the CSV's.
+  std::optional<report::TimeseriesRecorder> recorder;
+  std::vector<report::TraceLine> trace;
+  if (vm.count("timeseries") || trace_faults || html) {
     // Replication 0 once more, instrumented; the file is written whole or not at all.
     std::optional<cli::TimeseriesCsv> csv;
     if (vm.count("timeseries")) csv.emplace(vm["timeseries"].as<std::string>());
     models::RunOptions instrumented;
-    if (csv) instrumented.windows = &*csv;
+    if (html) {
+      recorder.emplace(csv ? &*csv : nullptr);
+      instrumented.windows = &*recorder;
+    } else if (csv) {
+      instrumented.windows = &*csv;
+    }
     instrumented.window = *window;
     std::string timeline;
-    if (vm["trace-faults"].as<bool>()) {
-      instrumented.trace = [&timeline](sim::Time t, const std::string& text) {
-        timeline += cli::format_trace_line(t, text);
+    if (trace_faults || html) {
+      instrumented.trace = [&](sim::Time t, const std::string& text) {
+        if (trace_faults) timeline += cli::format_trace_line(t, text);
+        if (html) trace.push_back({sim::to_seconds(t), text});
       };
     }
     models::run_scenario(config, instrumented);
     if (csv) csv->commit();
-    if (vm["trace-faults"].as<bool>()) std::fputs(timeline.empty() ? "no fault events\n" : timeline.c_str(), stderr);
+    if (trace_faults) std::fputs(timeline.empty() ? "no fault events\n" : timeline.c_str(), stderr);
   }
 
   experiment::Experiment result;
@@ -347,11 +376,13 @@ int run_command(const std::vector<std::string>& args) {
     comparison = analysis::compare(result.config, analysis::analyze(result.config), result.runs);
   }
   std::string text;
-  if (format == "json") {
+  if (format == "json" || html) {
     nlohmann::ordered_json json = experiment::experiment_json(result);
     if (comparison) json["analysis"] = cli::comparison_json(*comparison);
-    text = json.dump(2) + "\n";
-  } else {
+    if (html) cli::write_file_atomically(*html, report::run_page(json, recorder->table().json(), trace, true));
+    if (format == "json") text = json.dump(2) + "\n";
+  }
+  if (format != "json") {
     text = experiment::experiment_table(result, options.jobs);
     if (comparison) text += cli::comparison_table(*comparison);
   }
@@ -368,6 +399,9 @@ int compare_command(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>()->value_name("FILE"),
        "write the results to FILE instead of stdout; FILE is replaced whole or left untouched")
       ("quiet,q", po::bool_switch(), "no progress bar on stderr (shown only when stderr is a terminal)")
+      ("html", po::value<std::string>()->value_name("FILE.html"),
+       "also write one self-contained HTML page: each metric per scenario with its interval and the paired "
+       "difference, as charts and a table (docs/html.md)")
       ("help,h", po::bool_switch(), "show this help");
   po::options_description all;
   all.add(visible).add_options()("scenario", po::value<std::vector<std::string>>());
@@ -399,10 +433,20 @@ int compare_command(const std::vector<std::string>& args) {
   }
   std::vector<models::ScenarioConfig> configs;
   for (const auto& file : files) configs.push_back(warned(loader::load_scenario_file(file, changes)));
+  if (!experiment::cluster::coordinator()) {
+    experiment::cluster::serve([&configs](std::size_t) { return std::span(configs); }, options.jobs);
+    return 0;
+  }
   std::optional<fs::path> output;
   if (vm.count("output")) {
     output = vm["output"].as<std::string>();
     cli::check_writable(*output);
+  }
+
+  std::optional<fs::path> html;
+  if (vm.count("html")) {
+    html = vm["html"].as<std::string>();
+    cli::check_writable(*html);
   }
 
   std::vector<experiment::Experiment> results;
@@ -411,6 +455,7 @@ int compare_command(const std::vector<std::string>& args) {
     results = experiment::run_paired(configs, options, progress_bar(vm, bar, "runs"));
   }
   const auto compared = experiment::compare(results, files);
+  if (html) cli::write_file_atomically(*html, report::compare_page(experiment::comparison_json(compared)));
   const std::string text = format == "json"  ? experiment::comparison_json(compared).dump(2) + "\n"
                            : format == "csv" ? experiment::comparison_csv(compared)
                                              : experiment::comparison_table(compared, options.jobs);
@@ -429,6 +474,9 @@ int sweep_command(const std::vector<std::string>& args) {
        "the results, one row per point, appended as each point ends (required); re-running the same command "
        "resumes it")
       ("format", po::value<std::string>()->value_name("FORMAT")->default_value("csv"), "csv or jsonl")
+      ("html", po::value<std::string>()->value_name("FILE.html"),
+       "also write one self-contained HTML page of the whole sweep file: each metric against the varied key, one "
+       "line per value of the others, with interval bands and each line's knee (docs/html.md)")
       ("quiet,q", po::bool_switch(), "no progress bar on stderr (shown only when stderr is a terminal)")
       ("help,h", po::bool_switch(), "show this help");
   po::options_description all;
@@ -463,8 +511,17 @@ int sweep_command(const std::vector<std::string>& args) {
   experiment::SweepPlan plan = experiment::plan_sweep(vm["scenario"].as<std::string>(), changes, varies);
   plan.settings = experiment::sweep_settings(vm["scenario"].as<std::string>(), changes, options);
   warned(plan.points.front().config);
+  if (!experiment::cluster::coordinator()) {
+    experiment::cluster::serve(experiment::sweep_configs(plan), options.jobs);
+    return 0;
+  }
   const fs::path output = vm["output"].as<std::string>();
   cli::check_writable(output);
+  std::optional<fs::path> html;
+  if (vm.count("html")) {
+    html = vm["html"].as<std::string>();
+    cli::check_writable(*html);
+  }
   experiment::SweepFile file(output, format, plan);
   if (file.done() > 0 && !vm["quiet"].as<bool>()) {
     std::cerr << fmt::format("tiersim: {} of {} points are already in {}; running the rest\n", file.done(),
@@ -472,6 +529,45 @@ int sweep_command(const std::vector<std::string>& args) {
   }
   std::optional<experiment::ProgressBar> bar;
   experiment::run_sweep(plan, file, format, options, progress_bar(vm, bar, "points"));
+  if (html) {
+    std::map<std::string, std::string> labels;
+    for (const auto& v : varies) {
+      if (auto label = report::template_label(v.key, v.values, v.cells)) labels[v.key] = *label;
+    }
+    cli::write_file_atomically(*html, report::sweep_page({report::read_sweep(output)}, labels));
+  }
+  return 0;
+}
+
+int report_command(const std::vector<std::string>& args) {
+  po::options_description visible("Options");
+  visible.add_options()
+      ("html", po::value<std::string>()->value_name("FILE.html"),
+       "the page to write (required); FILE.html is replaced whole or left untouched")
+      ("help,h", po::bool_switch(), "show this help");
+  po::options_description all;
+  all.add(visible).add_options()("input", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("input", -1);
+  const po::variables_map vm = parse(args, all, positional, "report");
+  if (vm["help"].as<bool>()) {
+    write_stdout(
+        "Usage: tiersim report FILE... --html FILE.html\n\n"
+        "Writes one self-contained HTML page (nothing is fetched when it is opened) from saved\n"
+        "outputs of tiersim: a run's JSON (run --format json), optionally with its --timeseries\n"
+        "CSV and its --trace-faults output (saved from stderr); or a comparison (compare --format\n"
+        "json or csv); or one or more sweep files over the same keys (CSV or JSONL), drawn\n"
+        "together. The same page as --html on run, compare and sweep (docs/html.md).\n\n" +
+        text_of(visible));
+    return 0;
+  }
+  if (!vm.count("input")) throw UsageError("report: expected at least one FILE; see 'tiersim report --help'");
+  if (!vm.count("html")) throw UsageError("report: expected --html FILE.html");
+  const fs::path html = vm["html"].as<std::string>();
+  cli::check_writable(html);
+  std::vector<fs::path> files;
+  for (const auto& f : vm["input"].as<std::vector<std::string>>()) files.emplace_back(f);
+  cli::write_file_atomically(html, report::page_from_files(files));
   return 0;
 }
 
@@ -669,7 +765,8 @@ int dispatch(const std::vector<std::string>& args) {
         "  sweep   run a scenario over a grid of values into a CSV or JSONL file\n"
         "  analyze the analytic (queueing-theory) answer for a scenario, instantly\n"
         "  check   validate a scenario without running it\n"
-        "  import  write a scenario from haproxy.cfg, keepalived.conf and nginx.conf\n\n" +
+        "  import  write a scenario from haproxy.cfg, keepalived.conf and nginx.conf\n"
+        "  report  write an HTML page from saved JSON and CSV outputs\n\n" +
         text_of(options) + "\nSee 'tiersim COMMAND --help' for the options of a command.\n");
     return 0;
   }
@@ -685,7 +782,8 @@ int dispatch(const std::vector<std::string>& args) {
   if (*command == "check") return check_command(rest);
   if (*command == "analyze") return analyze_command(rest);
   if (*command == "import") return import_command(rest);
-  throw UsageError(fmt::format("unknown command \"{}\"; the commands are run, compare, sweep, analyze, check and import "
+  if (*command == "report") return report_command(rest);
+  throw UsageError(fmt::format("unknown command \"{}\"; the commands are run, compare, sweep, analyze, check, import and report "
                                "(see 'tiersim --help')",
                                *command));
 }
@@ -693,14 +791,14 @@ int dispatch(const std::vector<std::string>& args) {
 // Messages may quote file names and system errors: printable() keeps them
 // valid UTF-8 without control characters.
 void print_error(std::string_view message) {
-  std::cerr << "tiersim: error: " << loader::detail::printable(message) << std::endl;
+  const std::string who =
+      experiment::cluster::coordinator() ? "tiersim" : fmt::format("tiersim (MPI rank {})", experiment::cluster::rank());
+  std::cerr << who << ": error: " << loader::detail::printable(message) << std::endl;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  experiment::handle_signals();
+int run(int argc, char** argv) {
   try {
+    experiment::cluster::start(argc, argv);
     return dispatch(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const loader::ScenarioError& e) {
     print_error(e.what());
@@ -720,8 +818,19 @@ int main(int argc, char** argv) {
   } catch (const config_import::ImportError& e) {
     print_error(e.what());
     return kExitBadInput;
+  } catch (const report::ReportInputError& e) {
+    print_error(fmt::format("report: {}", e.what()));
+    return kExitBadInput;
   } catch (const std::exception& e) {
     print_error(e.what());
     return kExitFailure;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  experiment::handle_signals();
+  // Under MPI, every rank leaves the job, whatever happened.
+  return experiment::cluster::finish(run(argc, argv));
 }

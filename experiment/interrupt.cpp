@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -38,7 +39,11 @@ void remove_temporaries() {
   t.files.clear();
 }
 
+std::atomic<const char*> signal_message{
+    "\ntiersim: interrupted; finishing the output being written (interrupt again to stop at once)\n"};
+
 void say(const char* text) {
+  if (text == nullptr) return;
   // Best effort: stderr may be closed; there is nothing else to tell.
   if (::write(STDERR_FILENO, text, std::char_traits<char>::length(text)) < 0) return;
 }
@@ -60,7 +65,7 @@ void say(const char* text) {
 void watch(sigset_t signals) {
   int first = 0;
   if (::sigwait(&signals, &first) != 0) return;
-  say("\ntiersim: interrupted; finishing the output being written (interrupt again to stop at once)\n");
+  say(signal_message.load());
   // Taking the section lock and keeping it until the end stops every other
   // thread from starting another change to an output.
   while (!section_mutex().try_lock()) {
@@ -91,6 +96,8 @@ void handle_signals() {
   ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::thread(watch, signals).detach();
 }
+
+void set_signal_message(const char* text) { signal_message.store(text); }
 
 std::unique_lock<std::mutex> output_section() { return std::unique_lock(section_mutex()); }
 

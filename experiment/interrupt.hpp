@@ -17,6 +17,11 @@ namespace experiment {
 // parent left ignored (as a shell does for background jobs) stays ignored.
 void handle_signals();
 
+// What the first signal prints on stderr instead of the usual line; nullptr
+// prints nothing. Under MPI, mpirun's SIGTERM may mean that another rank
+// died, and only rank 0 speaks. `text` must outlive the process.
+void set_signal_message(const char* text);
+
 // Hold while changing an output in a way an interrupt must not cut in two.
 // Without handle_signals() it is a plain, uncontended lock.
 std::unique_lock<std::mutex> output_section();

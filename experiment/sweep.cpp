@@ -17,6 +17,7 @@
 #include "experiment/input_error.hpp"
 #include "experiment/interrupt.hpp"
 #include "experiment/metrics.hpp"
+#include "experiment/study.hpp"
 #include "experiment/summary.hpp"
 #include "loader/text_util.hpp"
 #include "sim/random.hpp"
@@ -466,21 +467,15 @@ std::string sweep_row(const SweepPlan& plan, std::size_t p, const Experiment& e,
 
 void run_sweep(const SweepPlan& plan, SweepFile& file, SweepFormat format, const Options& options,
                const Progress& progress) {
-  const double total = static_cast<double>(plan.points.size());
-  std::uint64_t events_before = 0;
-  for (std::size_t p = file.done(); p < plan.points.size(); ++p) {
-    std::uint64_t events_now = 0;
-    Progress point_progress;
-    if (progress) {
-      point_progress = [&](double done, double planned, std::uint64_t events) {
-        events_now = events;
-        progress(static_cast<double>(p) + done / planned, total, events_before + events);
-      };
-    }
-    const Experiment e = run_experiment(plan.points[p].config, options, point_progress);
-    file.append(sweep_row(plan, p, e, format));
-    events_before += events_now;
-  }
+  // Points run side by side as workers free up; rows go out in point order.
+  Study study(sweep_configs(plan), file.done(), plan.points.size(), options,
+              [&](std::size_t p, std::vector<Experiment>&& e) { file.append(sweep_row(plan, p, e.front(), format)); },
+              progress, true);
+  execute(study, options.jobs);
+}
+
+Study::Configs sweep_configs(const SweepPlan& plan) {
+  return [&plan](std::size_t p) { return std::span(&plan.points[p].config, 1); };
 }
 
 }  // namespace experiment

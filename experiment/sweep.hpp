@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "experiment/replications.hpp"
+#include "experiment/study.hpp"
 #include "loader/scenario_loader.hpp"
 #include "models/config.hpp"
 
@@ -90,9 +91,14 @@ class SweepFile {
 // The row of point `p` (with its trailing newline).
 std::string sweep_row(const SweepPlan& plan, std::size_t p, const Experiment& e, SweepFormat format);
 
-// Runs the points the file lacks, in order, appending each row as it is
-// done. `progress` counts points.
+// Runs the points the file lacks, appending each row, in point order, as
+// soon as the point and those before it are done. `progress` counts points.
+// Under MPI, on rank 0 (experiment/cluster.hpp).
 void run_sweep(const SweepPlan& plan, SweepFile& file, SweepFormat format, const Options& options,
                const Progress& progress = {});
+
+// The scenario of each point, as a Study wants them (one per group), for
+// the ranks that serve rank 0's sweep.
+Study::Configs sweep_configs(const SweepPlan& plan);
 
 }  // namespace experiment

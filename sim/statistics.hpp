@@ -53,6 +53,13 @@ class LatencyHistogram {
   static Time bucket_lower(int index);
   static Time bucket_upper(int index);  // exclusive
 
+  // Calls f with every member, for copying a histogram whole to another
+  // process (experiment/wire.cpp); f may change them.
+  template <class F>
+  void visit_state(F&& f) {
+    f(counts_, count_, sum_, min_, max_);
+  }
+
  private:
   std::vector<std::uint64_t> counts_ = std::vector<std::uint64_t>(kBucketCount, 0);
   std::uint64_t count_ = 0;
