@@ -300,7 +300,8 @@ Comparison compare(const models::ScenarioConfig& config, const AnalysisResult& a
   rows.add("response", Quantity::kResponse, response(-1), weak_stations(analysis, -1),
            [](const models::RunResult& r) { return mean_seconds(r.latency); }, succeeded);
   // Percentiles of the class mix: exact for an M/M/c path, else a fit (queueing.hpp).
-  for (const auto& [label, p] : {std::pair{"response p50", 0.5}, {"response p90", 0.9}, {"response p99", 0.99}}) {
+  for (const auto& [label, level] : {std::pair{"response p50", 0.5}, {"response p90", 0.9}, {"response p99", 0.99}}) {
+    const double p = level;  // a copy: clang 14 cannot capture a structured binding in a lambda
     const std::optional<double> analytic =
         q.stable ? finite(response_quantile(q, analysis.model.shares, -1, p)) : std::nullopt;
     rows.add(label, Quantity::kResponse, analytic, weak_stations(analysis, -1),

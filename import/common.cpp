@@ -1,12 +1,10 @@
 #include "import/common.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <limits>
-#include <memory>
 
 #include <fmt/format.h>
+
+#include "loader/text_util.hpp"
 
 namespace config_import {
 
@@ -41,24 +39,13 @@ ImportError::ImportError(const Position& at, std::string_view message)
     : loader::BadInput(fmt::format("{}: {}", to_string(at), message)), at_(at) {}
 
 std::string read_config_file(const std::filesystem::path& file, const Position& named_at) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) throw ImportError(named_at, fmt::format("{}: it is a directory", file.string()));
-  // C stdio: fopen reports the reason in errno.
-  errno = 0;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(file.c_str(), "rb"), &std::fclose);
-  if (!stream) {
-    throw ImportError(named_at, fmt::format("cannot read {}: {}", file.string(),
-                                            errno != 0 ? std::strerror(errno) : "cannot open"));
+  // The scenario loader's reader: only a regular file below its size limit is
+  // read, so a device (/dev/zero), a FIFO or a socket given by mistake is
+  // refused unread instead of blocking or reading forever.
+  std::string text, error;
+  if (!loader::detail::read_text_file(file, text, error)) {
+    throw ImportError(named_at, fmt::format("cannot read {}: {}", file.string(), error));
   }
-  std::string text;
-  char buffer[65536];
-  std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, stream.get())) > 0) {
-    text.append(buffer, got);
-    // A configuration file is a few kilobytes; this bound stops a wrong path (a log, a device) early.
-    if (text.size() > 16 * 1024 * 1024) throw ImportError(named_at, fmt::format("{}: larger than 16 MiB", file.string()));
-  }
-  if (std::ferror(stream.get())) throw ImportError(named_at, fmt::format("cannot read {}", file.string()));
   if (text.find('\0') != std::string::npos) {
     throw ImportError(named_at, fmt::format("{}: not a text file (it contains a NUL byte)", file.string()));
   }

@@ -23,29 +23,43 @@ namespace {
 namespace fs = std::filesystem;
 
 // The scenario being written: a YAML tree whose entries keep their order and
-// may carry a comment line above them.
+// may carry a comment line above them. An entry is a struct declared ahead,
+// as loader::detail::Node's is: std::vector accepts an incomplete element
+// type, but a std::pair<std::string, Out> inside Out gets its traits checked
+// while Out is still incomplete, which clang 14 rejects (g++ lets it pass).
+struct OutEntry;
+
 struct Out {
   enum class Type { kNull, kScalar, kMap, kList };
   Type type = Type::kNull;
   std::string text;
-  std::vector<std::pair<std::string, Out>> entries;
+  std::vector<OutEntry> entries;
   std::vector<Out> items;
   std::string comment;
   bool from_overlay = false;
 
-  Out* find(std::string_view key) {
-    for (auto& [k, v] : entries) {
-      if (k == key) return &v;
-    }
-    return nullptr;
-  }
-  Out& child(const std::string& key) {
-    type = Type::kMap;
-    if (Out* found = find(key)) return *found;
-    entries.emplace_back(key, Out{});
-    return entries.back().second;
-  }
+  Out* find(std::string_view key);
+  Out& child(const std::string& key);
 };
+
+struct OutEntry {
+  std::string key;
+  Out value;
+};
+
+Out* Out::find(std::string_view key) {
+  for (auto& [k, v] : entries) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+Out& Out::child(const std::string& key) {
+  type = Type::kMap;
+  if (Out* found = find(key)) return *found;
+  entries.push_back({key, Out{}});
+  return entries.back().value;
+}
 
 Out scalar(std::string text) {
   Out out;
@@ -62,7 +76,7 @@ Out from_document(const loader::detail::Node& node) {
     case loader::detail::Node::Type::kScalar: out = scalar(node.text); out.from_overlay = true; break;
     case loader::detail::Node::Type::kMap:
       out.type = Out::Type::kMap;
-      for (const auto& entry : node.entries) out.entries.emplace_back(entry.key.text, from_document(entry.value));
+      for (const auto& entry : node.entries) out.entries.push_back({entry.key.text, from_document(entry.value)});
       break;
     case loader::detail::Node::Type::kList:
       out.type = Out::Type::kList;
@@ -769,14 +783,14 @@ class Assembler {
     slot.comment = source;
   }
 
-  Out& tier(const std::string& name) { return tiers_.emplace_back(name, take_overlay_tier(name)).second; }
+  Out& tier(const std::string& name) { return tiers_.emplace_back(OutEntry{name, take_overlay_tier(name)}).value; }
 
   Out take_overlay_tier(const std::string& name) {
     Out* overlay_tiers = base_.find("tiers");
     if (overlay_tiers) {
       for (auto it = overlay_tiers->entries.begin(); it != overlay_tiers->entries.end(); ++it) {
-        if (it->first == name) {
-          Out found = std::move(it->second);
+        if (it->key == name) {
+          Out found = std::move(it->value);
           overlay_tiers->entries.erase(it);
           return found;
         }
@@ -808,8 +822,8 @@ class Assembler {
     }
     // What the tier is and where it runs first, then the overlay's other keys.
     std::stable_partition(tier.entries.begin(), tier.entries.end(), [](const auto& entry) {
-      return entry.first == "kind" || entry.first == "count" || entry.first == "names" || entry.first == "machine" ||
-             entry.first == "on";
+      return entry.key == "kind" || entry.key == "count" || entry.key == "names" || entry.key == "machine" ||
+             entry.key == "on";
     });
   }
 
@@ -822,7 +836,7 @@ class Assembler {
 
   std::string first_machine() {
     Out* machines = base_.find("machines");
-    if (machines && machines->type == Out::Type::kMap && !machines->entries.empty()) return machines->entries.front().first;
+    if (machines && machines->type == Out::Type::kMap && !machines->entries.empty()) return machines->entries.front().key;
     return std::string(kDefaultMachine);
   }
 
@@ -859,7 +873,7 @@ class Assembler {
     }
     Out& tiers = root.child("tiers");
     tiers.type = Out::Type::kMap;
-    for (auto& [name, tier] : tiers_) tiers.entries.emplace_back(name, tier);
+    for (auto& entry : tiers_) tiers.entries.push_back(entry);
     Out* rest = base_.find("tiers");
     if (rest) {
       for (auto& entry : rest->entries) tiers.entries.push_back(entry);
@@ -870,7 +884,7 @@ class Assembler {
       db.comment = "default: one database node (no configuration describes the database)";
       db.child("kind") = scalar("database");
       db.child("machine") = scalar(first_machine());
-      tiers.entries.emplace_back("db", db);
+      tiers.entries.push_back({"db", db});
     }
     Out workload = take("workload");
     if (workload.type == Out::Type::kNull) {
@@ -902,7 +916,7 @@ class Assembler {
   Out base_;
   bool has_overlay_;
   Notes& notes_;
-  std::vector<std::pair<std::string, Out>> tiers_;
+  std::vector<OutEntry> tiers_;
 };
 
 std::string default_name(const std::string& prefix, std::size_t index) { return fmt::format("{}{}", prefix, index + 1); }

@@ -15,7 +15,7 @@ build="$(cd "$1" && pwd)"
 seconds="$2"
 shift 2
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(scenario override distribution vary)
+[ ${#names[@]} -gt 0 ] || names=(scenario override distribution vary import)
 
 keep=${WORKDIR:+1}
 work="${WORKDIR:-$(mktemp -d)}"
@@ -25,13 +25,16 @@ for name in "${names[@]}"; do
   # git keeps no empty folder, and libFuzzer refuses a missing one.
   inputs=("$fuzz_dir/corpus/$name")
   [ -d "$fuzz_dir/regressions/$name" ] && inputs+=("$fuzz_dir/regressions/$name")
+  # The importer's keywords are its own; every other harness reads scenario keys.
+  dict="$fuzz_dir/scenario.dict"
+  [ -f "$fuzz_dir/$name.dict" ] && dict="$fuzz_dir/$name.dict"
   echo "fuzz_$name: ${seconds}s, work in $work/$name" >&2
   # The harnesses' short runs read scenarios/ but write nothing; the working
   # directory is the temporary one all the same.
   if ! (cd "$work/$name" &&
         "$build/tests/fuzz/fuzz_$name" \
           -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=8192 \
-          -dict="$fuzz_dir/scenario.dict" -artifact_prefix="$work/$name/artifacts/" \
+          -dict="$dict" -artifact_prefix="$work/$name/artifacts/" \
           -print_final_stats=1 \
           corpus "${inputs[@]}" \
           > "$work/$name/log" 2>&1); then

@@ -2,6 +2,8 @@
 // inheritance and units, keepalived pairs, the round trip (an imported
 // scenario runs exactly as the same scenario written by hand), and every
 // malformed file in tests/data/import/bad/ (a positioned message, exit 2).
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -436,6 +438,53 @@ TEST(ImportBadInput, EveryMalformedFileGivesAPositionedMessageAndExit2) {
     ++files;
   }
   EXPECT_GE(files, 20);
+}
+
+// Configurations, included files and the overlay are read as the loader
+// reads a scenario: a device or a FIFO is refused unread (reading /dev/zero
+// ran away, opening a FIFO without a writer blocked), and so is a directory or
+// a file over the size limit. Through the built tiersim, so that a hang shows
+// as the test's timeout.
+TEST(ImportBadInput, OnlyRegularFilesAreRead) {
+  const char* bin = std::getenv("TIERSIM_BIN");
+  ASSERT_NE(bin, nullptr);
+  test_support::TempDir dir("tiersim-import");
+  const fs::path fifo = dir.path() / "fifo.conf";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const fs::path big = dir.path() / "big.cfg";
+  std::ofstream(big) << "global\n";
+  fs::resize_file(big, (std::uintmax_t{64} << 20) + 1);
+  const fs::path including = dir.path() / "nginx.conf";
+  std::ofstream(including) << "events {}\nhttp {\n    include /dev/zero;\n}\n";
+  const fs::path good = data() / "good";
+  const std::string stage0 = (examples() / "stage0" / "nginx.conf").string();
+  struct Case {
+    std::vector<std::string> args;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {{"--haproxy", "/dev/zero"}, "--haproxy /dev/zero: cannot read /dev/zero: it is not a regular file"},
+      {{"--nginx", fifo.string()}, "cannot read " + fifo.string() + ": it is not a regular file"},
+      {{"--haproxy", "lb1=" + (good / "haproxy.cfg").string(), "--haproxy", "lb2=" + (good / "haproxy.cfg").string(),
+        "--keepalived", fifo.string(), "--keepalived", (good / "keepalived.conf").string()},
+       "it is not a regular file"},
+      {{"--nginx", stage0, "--overlay", "/dev/zero"}, "--overlay /dev/zero: cannot read /dev/zero: it is not a regular file"},
+      {{"--nginx", stage0, "--overlay", dir.path().string()}, "it is a directory"},
+      {{"--haproxy", big.string()}, "files of at most 64 MiB are read"},
+      {{"--nginx", including.string()}, including.string() + ":3:13: cannot read /dev/zero: it is not a regular file"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.args[1]);
+    std::vector<std::string> args = {"import"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    args.insert(args.end(), {"-o", (dir.path() / "out.yaml").string()});
+    const auto outcome = test_support::finish_process(
+        test_support::start_process(bin, args, dir.path() / "stdout", dir.path() / "stderr"), dir.path() / "stdout",
+        dir.path() / "stderr");
+    EXPECT_EQ(outcome.status, 2) << outcome.err;
+    EXPECT_NE(outcome.err.find(c.expected), std::string::npos) << "expected \"" << c.expected << "\" in: " << outcome.err;
+    EXPECT_FALSE(fs::exists(dir.path() / "out.yaml"));
+  }
 }
 
 TEST(ImportCli, WritesAScenarioThatChecks) {
