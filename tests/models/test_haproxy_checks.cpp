@@ -173,7 +173,7 @@ TEST(CheckSchedule, OnErrorCutsAProbeOfASilentServerToFastinter) {
       "timeout_connect: 1s, health_check: { inter: 10s, fastinter: 500ms, observe: layer4, error_limit: 1, "
       "on_error: fastinter }";
   const Time crash = 30 * kS + 300 * kMs;
-  const Time after = marked_down_after(stack(lb, 2, "poisson(50/s)"), FaultKind::kHostCrash, crash);
+  const Time after = marked_down_after(stack(lb, 2, "poisson(50/s)"), models::HostCrash{}, crash);
   ASSERT_GT(after, 0);
   EXPECT_GE(after, 1 * kS + 3 * 500 * kMs);  // the first error, then three probes at least a gap apart
   EXPECT_LE(after, 500 * kMs + 1 * kS + 500 * kMs + 3 * 500 * kMs + 2 * 500 * kMs);

@@ -15,7 +15,6 @@
 
 namespace {
 
-using models::FaultKind;
 using sim::Time;
 using test_support::FaultRun;
 using test_support::scheduled;

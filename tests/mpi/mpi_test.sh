@@ -80,8 +80,10 @@ case "$case_name" in
     same <(no_wall alone.json) <(no_wall mpi.json)
     ;;
   resume)
-    # Long points, so that the interrupt falls mid-sweep.
-    args=(sweep "$mm1" --duration 1000s --warmup 1s --vary 'workload.arrivals=poisson({300:800:100}/s)'
+    # Many long points (about a second each), so that the interrupt falls
+    # mid-sweep also on a fast machine: rank 0 writes rows in point order, so
+    # with few points they came in one burst and the sweep ended first.
+    args=(sweep "$mm1" --duration 3000s --warmup 1s --vary 'workload.arrivals=poisson({300:850:50}/s)'
           --replications 2 -j 1 -q)
     "$bin" "${args[@]}" -o whole.csv
     # Job control: a background job of a script would otherwise ignore SIGINT.
