@@ -28,6 +28,9 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// C++20 deduces this for aggregates; clang 14 does not implement that yet.
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // ---------------------------------------------------------------- hardware
 
