@@ -227,7 +227,7 @@ void read_tier(const MapReader& tiers, const Entry& e, Context& ctx) {
   const Field key = tiers.key_of(e);
   const std::string name = to_name(key);
   if (contains(kClassKeys, name)) {
-    fail(key, "a tier cannot be named weight, request or response: classes use those keys");
+    fail(key, "a tier cannot be named weight, request, response or method: classes use those keys");
   }
   const MapReader m(tiers.value_of(e));
   std::vector<std::pair<std::string, std::size_t>> kind_names;

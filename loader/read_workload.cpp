@@ -180,12 +180,17 @@ void read_classes(const Field& f, Context& ctx) {
         fail(c.key_of(key), fmt::format("{} belongs in a tier's demand, not directly in the class", key.key.text),
              fmt::format("e.g. {}: {{ {}: ... }}", tier_names.back(), key.key.text));
       }
-      fail(c.key_of(key), fmt::format("not a tier name nor weight, request or response; {}",
+      fail(c.key_of(key), fmt::format("not a tier name nor weight, request, response or method; {}",
                                       suggest(key.key.text, valid, "the tiers are")));
     }
     if (const auto w = c.get("weight")) rc.weight = to_number(*w, Range::kNonNegative);
     if (const auto r = c.get("request")) rc.request_bytes = to_size(*r, false);
     if (const auto r = c.get("response")) rc.response_bytes = to_size(*r, false);
+    if (const auto m = c.get("method")) {
+      // ngx_http_upstream_next's list of methods it will not send twice.
+      rc.idempotent = to_choice<bool>(*m, {{"GET", true}, {"HEAD", true}, {"PUT", true}, {"DELETE", true},
+                                           {"OPTIONS", true}, {"POST", false}, {"PATCH", false}, {"LOCK", false}});
+    }
     for (std::size_t i = 0; i < ctx.cfg.tiers.size(); ++i) {
       if (const auto d = c.get(tier_names[i])) rc.demands[i] = read_demand(*d, i, i == deepest, ctx);
     }

@@ -27,7 +27,7 @@ using namespace fields;  // the field readers are the sections' vocabulary
 inline constexpr int kMaxRetries = 100;
 
 // A class's map holds both tier names and these keys.
-inline const std::vector<std::string> kClassKeys = {"weight", "request", "response"};
+inline const std::vector<std::string> kClassKeys = {"weight", "request", "response", "method"};
 
 // The loader's side of each tier kind, in models::TierKindConfig's order
 // (read_tiers.cpp builds the table from the variant).

@@ -118,6 +118,10 @@ struct RequestClass {
   double weight = 1.0;
   double request_bytes = 0.0;
   double response_bytes = 0.0;
+  // The HTTP method's idempotence as nginx judges it (ngx_http_upstream_next):
+  // POST, LOCK and PATCH are not idempotent, and nginx passes such a request
+  // to another upstream only if it failed before it was sent.
+  bool idempotent = true;
   // Indexed by tier position; nullopt where the class states no demand.
   // The class visits tiers 0..deepest tier with a demand.
   std::vector<std::optional<TierDemand>> demands;

@@ -80,7 +80,12 @@ void NginxNode::call_failed(RequestId id, Request& r, FailureReason cause) {
     }
   }
   mark_tried(f, upstream);
-  if (config_.next_upstream && cause != FailureReason::kBadGateway) {
+  // proxy_next_upstream error timeout: a failure to connect, to send, or to
+  // read the response header goes to the next upstream, but a request that
+  // was sent (reset or timed out since) only if its method is idempotent.
+  const bool sent = cause == FailureReason::kBadGateway || cause == FailureReason::kServerTimeout;
+  const bool idempotent = stack_.config().workload.classes[r.request_class].idempotent;
+  if (config_.next_upstream && (!sent || idempotent)) {
     begin_call(id, r);
     return;
   }

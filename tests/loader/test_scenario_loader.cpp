@@ -923,7 +923,7 @@ TEST(ScenarioErrors, SemanticChecks) {
       {replace(kMinimal, "hello: {}", "hello: { weight: -1 }"), "workload.classes.hello.weight",
        "expected a non-negative number"},
       {replace(kMinimal, "hello: {}", "hello: { wbe: {} }"), "workload.classes.hello.wbe",
-       "not a tier name nor weight, request or response; did you mean \"web\"?"},
+       "not a tier name nor weight, request, response or method; did you mean \"web\"?"},
       {replace(kMinimal, "hello: {}", "hello: { cpu: 1ms }"), "workload.classes.hello.cpu",
        "belongs in a tier's demand"},
       {replace(kMinimal, "hello: {}", "hello: { web: { reads: 1 } }"), "workload.classes.hello.web.reads",

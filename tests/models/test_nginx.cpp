@@ -75,4 +75,42 @@ TEST(NginxPassiveHealth, EachWorkerKeepsItsOwnState) {
   EXPECT_EQ(d.failed(), 8u);
 }
 
+// proxy_next_upstream error timeout (ngx_http_upstream_next): app1 dies at
+// 5 s holding requests of 2 s each. nginx passes a GET it had sent to app2,
+// where it succeeds; a POST that was sent it fails (not idempotent). The
+// same arrivals either way (seed fixed): the POSTs that fail are exactly the
+// GETs that were passed on.
+models::RunResult killed_mid_request(const std::string& method) {
+  FaultRun run(loader::load_scenario_text(R"(
+name: nginx-next-upstream
+run: { duration: 30s, warmup: 0s, seed: 3 }
+machines:
+  box: { cores: 64, scheduling: ps }
+network: { latency: 100us, client_latency: 100us }
+workload:
+  arrivals: poisson(4/s)
+  classes:
+    order: { method: )" + method + R"(, app: { cpu: 2s } }
+tiers:
+  web: { kind: nginx, machine: box, worker_processes: 1, max_fails: 0 }
+  app: { kind: server, count: 2, machine: box }
+faults:
+  - { at: 5s, kill: app1 }
+)",
+                                          "test_nginx", test_support::source_root(), {}));
+  run.sim.run_until(30 * kS);
+  return run.stack.results();
+}
+
+TEST(NginxNextUpstream, PassesOnARequestSentToADeadUpstreamOnlyIfIdempotent) {
+  const auto get = killed_mid_request("GET");
+  const auto post = killed_mid_request("POST");
+  const auto upstream_failed = [](const models::RunResult& r) {
+    return r.totals.failed[static_cast<std::size_t>(models::FailureReason::kUpstreamFailed)];
+  };
+  EXPECT_EQ(upstream_failed(get), 0u);
+  EXPECT_GE(upstream_failed(post), 2u);  // about 4: 4/s x 2 s in flight, half of them on app1
+  EXPECT_EQ(get.totals.succeeded, post.totals.succeeded + upstream_failed(post));
+}
+
 }  // namespace
