@@ -424,7 +424,7 @@ void HaproxyNode::check_passed(int server) {
   s.consecutive_errors = 0;
   if (s.marked_up || s.health < hc.rise) return;
   s.marked_up = true;
-  stack_.trace("detect: " + name_ + " marks " + s.node->name() + " UP");  // a recovery, not a detection
+  stack_.timeline<Recovery>("detect: " + name_ + " marks " + s.node->name() + " UP");
   if (config_.slowstart > 0) {
     // HAProxy restarts a recovered server at the smallest weight step.
     s.warming_up = true;

@@ -236,7 +236,7 @@ void Node::respond(RequestId id, Request& r) {
     admission_.release(units);  // may start a waiting request right here
   }
   present_.add(now, -1.0);
-  if (r.measured) stack_.metrics().tier_visit(tier_index_, now - f.entered);
+  stack_.observers().emit(TierVisited{tier_index_, now - f.entered, r.measured});
   --r.depth;
   const double bytes = stack_.response_bytes(r.request_class, tier_index_);
   if (r.depth < 0) {
@@ -249,12 +249,12 @@ void Node::respond(RequestId id, Request& r) {
 void Node::fail(RequestId id, FailureReason reason) { stack_.fail(id, reason); }
 
 void Node::on_down(bool graceful) {
-  stack_.trace(name_ + (host_.up() ? " process down" : " host down"));
+  stack_.timeline<NodeState>(name_ + (host_.up() ? " process down" : " host down"));
   if (tier_index_ == 0) stack_.clients().entry().node_down(*this, graceful);
 }
 
 void Node::on_up() {
-  stack_.trace(name_ + " up");
+  stack_.timeline<NodeState>(name_ + " up");
   if (tier_index_ == 0) stack_.clients().entry().node_up(*this);
 }
 

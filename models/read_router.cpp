@@ -44,7 +44,7 @@ void ReadRouter::on_ping(std::uint64_t) {
       s.failures = 0;
       if (s.shunned) {
         s.shunned = false;
-        stack_.trace("router: " + app_.name() + " puts " + db.name() + " back online");
+        stack_.timeline<Recovery>("router: " + app_.name() + " puts " + db.name() + " back online");
       }
       continue;
     }

@@ -11,8 +11,7 @@ namespace models {
 Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
     : config_(config),
       sim_(sim),
-      metrics_(config.workload.classes.size(), config.tiers.size(), config.slo.latency),
-      slo_(config.slo, config.run.warmup),
+      observers_(config),
       network_stream_(sim.stream("network.loss")) {
   for (const auto& h : config.hosts) {
     hosts_.push_back(std::make_unique<Host>(sim, h.name, config.machines.at(h.machine), h.labels));
@@ -58,18 +57,18 @@ Host& Stack::host_named(const std::string& name) {
 }
 
 void Stack::record_windows(Time window, WindowSink& sink) {
-  windows_ = std::make_unique<WindowRecorder>(*this, window, sink);
+  observers_.record_windows(std::make_unique<WindowRecorder>(*this, window, sink));
 }
 
 void Stack::finish() {
-  if (windows_) windows_->finish();
+  if (auto* windows = observers_.windows()) windows->finish();
 }
 
 void Stack::start() {
   // Scheduled first, so it precedes every other event at the same time.
   if (config_.run.warmup > 0) sim_.schedule_at<&Stack::on_warmup_end>(config_.run.warmup, this);
   for (auto& h : hosts_) h->start_background_work();
-  if (windows_) windows_->start();
+  if (auto* windows = observers_.windows()) windows->start();
   faults_->start();
   clients_->start();
 }
@@ -270,7 +269,7 @@ void Stack::on_promotion(std::uint64_t tier_index) {
       primary_[tier] = n->index_in_tier();
       promoted_[tier] = true;
       demoted_[old.id()] = true;
-      trace("failover: " + n->name() + " promoted to primary");
+      timeline<Failover>("failover: " + n->name() + " promoted to primary");
       return;
     }
   }
@@ -300,14 +299,12 @@ void Stack::reset_connections_through(Node& through, std::size_t address) {
   }
 }
 
-void Stack::trace(const std::string& text) {
-  if (text.rfind("vrrp:", 0) == 0 || text.rfind("failover:", 0) == 0) slo_.detection(sim_.now());
-  if (trace_) trace_(sim_.now(), text);
-}
-
-void Stack::detection(const Node& by, const std::string& text) {
-  if (carries_traffic(by)) slo_.detection(sim_.now());
-  if (trace_) trace_(sim_.now(), text);
+void Stack::detection(const Node& by, std::string text) {
+  Detection e;
+  e.at = sim_.now();
+  e.text = std::move(text);
+  e.carries_traffic = carries_traffic(by);
+  observers_.emit(e);
 }
 
 bool Stack::carries_traffic(const Node& node) const {
@@ -373,7 +370,7 @@ RunResult Stack::results() const {
     return db != nullptr && db->replication_lag;
   });
   for (std::size_t c = 0; c < config_.workload.classes.size(); ++c) {
-    const auto& measured = metrics_.classes()[c];
+    const auto& measured = observers_.metrics().classes()[c];
     ClassResult cr{config_.workload.classes[c].name, measured.counts, measured.latency, std::nullopt};
     result.totals.offered += cr.counts.offered;
     result.totals.succeeded += cr.counts.succeeded;
@@ -390,16 +387,16 @@ RunResult Stack::results() const {
   }
   for (std::size_t t = 0; t < config_.tiers.size(); ++t) {
     result.tiers.push_back(TierResult{config_.tiers[t].name, std::string(kind_name(config_.tiers[t].kind)),
-                                      metrics_.tier_sojourns()[t]});
+                                      observers_.metrics().tier_sojourns()[t]});
   }
   for (const auto& n : nodes_) {
     const Host& h = n->host();
     result.nodes.push_back(NodeResult{n->name(), n->tier().name, h.name(), h.cpu_utilization(now),
                                       h.nic_utilization(now), h.disk_utilization(now), n->queue_mean(now)});
   }
-  result.attempts = clients_->attempts();
-  result.retries = clients_->retries();
-  SloTracker slo = slo_;  // closing windows must not change the live tracker
+  result.attempts = observers_.metrics().attempts();
+  result.retries = observers_.metrics().retries();
+  SloTracker slo = observers_.slo();  // closing windows must not change the live tracker
   result.slo = slo.finish(now);
   result.events = sim_.events_fired();
   return result;

@@ -12,11 +12,11 @@
 #include "models/config.hpp"
 #include "models/faults.hpp"
 #include "models/host.hpp"
-#include "models/metrics.hpp"
+#include "models/events.hpp"
 #include "models/node.hpp"
+#include "models/observers.hpp"
 #include "models/request.hpp"
 #include "models/results.hpp"
-#include "models/slo.hpp"
 #include "models/timeseries.hpp"
 #include "sim/simulation.hpp"
 
@@ -41,13 +41,8 @@ class Stack {
 
   sim::Simulation& simulation() { return sim_; }
   RequestPool& requests() { return requests_; }
-  Metrics& metrics() { return metrics_; }
-  WindowRecorder* windows() { return windows_.get(); }
-  // Whether a and b fall in the same SLO window and time-series window.
-  bool same_windows(Time a, Time b) const {
-    return slo_.same_window(a, b) && (!windows_ || windows_->same_window(a, b));
-  }
-  SloTracker& slo() { return slo_; }
+  // The collectors of the models' events: emit them here.
+  Observers& observers() { return observers_; }
   Time warmup() const { return config_.run.warmup; }
   const ScenarioConfig& config() const { return config_; }
 
@@ -108,14 +103,20 @@ class Stack {
   // Connections of clients of `address` held by `node` are reset (VRRP
   // preemption moved the address away from it).
   void reset_connections_through(Node& node, std::size_t address);
-  // A line for the fault timeline (--trace-faults), if anyone listens.
-  void trace(const std::string& text);
-  // A line for the timeline from a node that detected a failure (a server
-  // marked down). It is the fault's detection only if `by` carries traffic:
-  // a VRRP backup's checks change nothing until it holds the address.
-  void detection(const Node& by, const std::string& text);
+  // Emits a timeline event of type E (models/events.hpp) now, with its line.
+  template <class E>
+  void timeline(std::string text) {
+    E e;
+    e.at = sim_.now();
+    e.text = std::move(text);
+    observers_.emit(e);
+  }
+  // `by` marked a node failed (a server marked down): a Detection, which
+  // counts as the fault's only if `by` carries traffic.
+  void detection(const Node& by, std::string text);
   bool carries_traffic(const Node& node) const;
-  void set_trace(std::function<void(Time, const std::string&)> sink) { trace_ = std::move(sink); }
+  // Sends the fault timeline's lines to `sink` (--trace-faults).
+  void set_trace(TraceCollector::Sink sink) { observers_.set_trace(std::move(sink)); }
   Clients& clients() { return *clients_; }
   // The overload guard tripped (`what` says which count passed which
   // limit): stops the simulation and keeps a message naming the time and
@@ -143,20 +144,17 @@ class Stack {
   const ScenarioConfig& config_;
   sim::Simulation& sim_;
   RequestPool requests_;
-  Metrics metrics_;
+  Observers observers_;
   std::vector<std::unique_ptr<Host>> hosts_;
   std::vector<std::unique_ptr<Node>> nodes_;  // by node id, in chain order
   std::vector<std::vector<Node*>> tiers_;
   std::unique_ptr<Clients> clients_;
-  std::unique_ptr<WindowRecorder> windows_;
   std::unique_ptr<FaultInjector> faults_;
-  SloTracker slo_;
   // Active partitions: per partition, each host's group (-1: not listed).
   std::vector<std::vector<int>> partitions_;
   std::vector<int> primary_;  // per tier: index in tier of the database primary
   std::vector<bool> demoted_;  // per node id
   std::vector<bool> promoted_;  // per tier: its primary came from a failover
-  std::function<void(Time, const std::string&)> trace_;
   sim::RandomStream network_stream_;
   std::optional<std::string> overload_;
 };
