@@ -137,15 +137,15 @@ void FaultInjector::apply(Unit& unit, bool begin) {
   }
   const auto crash_or_stop = [&](bool graceful) {
     for (Node* n : unit.nodes) {
-      if (begin && n->process_up()) stack_.crash_process(*n, graceful);
-      if (!begin && !n->process_up() && n->host().up()) stack_.restart_process(*n);
+      if (begin && n->process_up()) stack_.lifecycle().crash_process(*n, graceful);
+      if (!begin && !n->process_up() && n->host().up()) stack_.lifecycle().restart_process(*n);
     }
   };
   std::visit(Overloaded{
                  [&](const HostCrash&) {
                    for (Node* n : unit.nodes) {
-                     if (begin && n->host().up()) stack_.crash_host(n->host());
-                     if (!begin && !n->host().up()) stack_.repair_host(n->host());
+                     if (begin && n->host().up()) stack_.lifecycle().crash_host(n->host());
+                     if (!begin && !n->host().up()) stack_.lifecycle().repair_host(n->host());
                    }
                  },
                  [&](const ProcessCrash&) { crash_or_stop(false); },
@@ -167,9 +167,9 @@ void FaultInjector::apply(Unit& unit, bool begin) {
                  },
                  [&](const Partition& partition) {
                    if (begin) {
-                     stack_.add_partition(partition.groups);
+                     stack_.network().add_partition(partition.groups);
                    } else {
-                     stack_.remove_partition(partition.groups);
+                     stack_.network().remove_partition(partition.groups);
                    }
                  },
              },

@@ -376,7 +376,7 @@ void HaproxyNode::on_check(std::uint64_t server) {
 // connection, or an answer, ends it after a round trip.
 std::pair<Time, bool> HaproxyNode::probe(const Server& s) const {
   const HealthCheckConfig& hc = *config_.health_check;
-  if (!stack_.reachable(*this, *s.node)) {
+  if (!stack_.network().reachable(*this, *s.node)) {
     return {hc.timeout > 0 ? std::min(config_.timeout_connect, hc.inter) : hc.inter, false};
   }
   return {2 * stack_.config().network.latency, s.node->process_up()};
@@ -489,7 +489,7 @@ void HaproxyNode::shutdown_sessions(int server) {
     const bool received = f.call_sent;
     sim_.cancel(f.call_timer);
     f.call_deadline = 0;
-    const RequestId current = stack_.truncate(id, tier_index_);
+    const RequestId current = stack_.lifecycle().truncate(id, tier_index_);
     fail(current, received ? FailureReason::kBadGateway : FailureReason::kConnectFailed);
   }
 }

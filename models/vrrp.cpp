@@ -160,7 +160,7 @@ void EntryAddresses::on_takeover(std::uint64_t arg) {
     // Connections that went through it are lost: the new owner has no state
     // for them.
     a.backup_since[static_cast<std::size_t>(previous)] = now;
-    stack_.reset_connections_through(*nodes_[static_cast<std::size_t>(previous)], address);
+    stack_.lifecycle().reset_connections_through(*nodes_[static_cast<std::size_t>(previous)], address);
   }
   reconsider(address);
 }
