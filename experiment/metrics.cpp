@@ -6,60 +6,29 @@
 
 namespace experiment {
 
-namespace {
-
-std::optional<double> ms_if_measured(const sim::LatencyHistogram& h, double nanoseconds) {
-  if (h.count() == 0) return std::nullopt;
-  return nanoseconds / 1e6;
-}
-
-}  // namespace
-
 std::vector<Metric> headline_metrics(const models::RunResult& r) {
-  const auto& h = r.latency;
-  const auto global = [](std::string name, std::string label, Unit unit, std::optional<double> value) {
-    return Metric{std::move(name), std::move(label), {}, unit, value};
-  };
-  const auto all_finished = [&](std::string key, std::string label, double q) {
-    Metric m = global("latency_all_ms." + key, "all finished " + label + " (ms)", Unit::kPercentileMilliseconds,
-                      std::nullopt);
-    if (r.totals.ended() == 0) return m;
-    const auto ns = models::quantile_with_failures(h, r.totals, q);
-    m.value = ns ? std::optional(*ns / 1e6) : std::nullopt;
-    m.among_failures = !ns;
-    return m;
-  };
-  const std::vector<Metric> objective{
-      global("slo.attainment", "SLO attainment", Unit::kAvailability, r.attainment()),
-      global("goodput_rps", "goodput (req/s)", Unit::kPerSecond, r.goodput()),
-  };
-  // One line per metric; names are the keys of report::run_result_json.
-  std::vector<Metric> out;
-  if (r.slo.latency) out = objective;
-  for (auto& m : {
-           global("latency_ms.mean", "latency mean (ms)", Unit::kMilliseconds, ms_if_measured(h, h.mean())),
-           global("latency_ms.p50", "latency p50 (ms)", Unit::kPercentileMilliseconds, ms_if_measured(h, h.quantile(0.5))),
-           global("latency_ms.p90", "latency p90 (ms)", Unit::kPercentileMilliseconds, ms_if_measured(h, h.quantile(0.9))),
-           global("latency_ms.p99", "latency p99 (ms)", Unit::kPercentileMilliseconds, ms_if_measured(h, h.quantile(0.99))),
-           global("latency_ms.p999", "latency p99.9 (ms)", Unit::kPercentileMilliseconds, ms_if_measured(h, h.quantile(0.999))),
-           all_finished("p50", "p50", 0.5),
-           all_finished("p90", "p90", 0.9),
-           all_finished("p99", "p99", 0.99),
-           all_finished("p999", "p99.9", 0.999),
-           global("throughput_rps", "throughput (req/s)", Unit::kPerSecond, r.throughput()),
-           global("availability", "availability", Unit::kAvailability, r.availability()),
-       }) {
-    out.push_back(m);
+  std::vector<const report::RunField*> headline;
+  for (const auto& f : report::run_fields()) {
+    if (!f.headline.label.empty()) headline.push_back(&f);
   }
-  if (!r.slo.latency) out.insert(out.end(), objective.begin(), objective.end());
-  out.push_back(global("slo.time_availability", "time availability", Unit::kAvailability, r.slo.time_availability()));
+  // With a latency objective, the metrics that measure against it lead.
+  const auto place = [&](const report::RunField* f) {
+    return std::pair(r.slo.latency && f->headline.leads_with_objective ? 0 : 1, f->headline.rank);
+  };
+  std::stable_sort(headline.begin(), headline.end(),
+                   [&](const auto* a, const auto* b) { return place(a) < place(b); });
+  std::vector<Metric> out;
+  for (const auto* f : headline) {
+    const report::MetricValue v = f->metric(r);
+    out.push_back(Metric{std::string(f->path), std::string(f->headline.label), {}, f->headline.unit, v.value,
+                         v.among_failures});
+  }
   for (const auto& n : r.nodes) {
-    const auto node = [&](std::string_view key, std::string label, double value) {
-      return Metric{"nodes." + n.name + "." + std::string(key), std::move(label), n.name, Unit::kUtilization, value};
-    };
-    out.push_back(node("cpu_utilization", "CPU", n.cpu_utilization));
-    out.push_back(node("nic_utilization", "NIC", n.nic_utilization));
-    out.push_back(node("disk_utilization", "disk", n.disk_utilization));
+    for (const auto& f : report::node_fields()) {
+      if (f.label.empty()) continue;
+      out.push_back(Metric{"nodes." + n.name + "." + std::string(f.key), std::string(f.label), n.name, f.unit,
+                           f.metric(n)});
+    }
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // The headline metrics of a run, under stable names: the path of the value in
 // the run's JSON report with dots ("latency_ms.p99",
 // "nodes.web1.cpu_utilization"). Tables, compare and sweep columns use them;
-// docs/statistics.md lists them.
+// docs/statistics.md lists them. They are the entries of the metric table
+// (report/metric_table.hpp) that have a label.
 #pragma once
 
 #include <optional>
@@ -10,12 +11,11 @@
 
 #include "models/config.hpp"
 #include "models/results.hpp"
+#include "report/metric_table.hpp"
 
 namespace experiment {
 
-// How tables print a value: ms, a latency percentile in ms (only the digits
-// the histogram resolves), per second, or a fraction as a percentage.
-enum class Unit { kMilliseconds, kPercentileMilliseconds, kPerSecond, kAvailability, kUtilization };
+using report::Unit;
 
 struct Metric {
   std::string name;
@@ -38,8 +38,8 @@ std::vector<Metric> headline_metrics(const models::RunResult& run);
 // midpoint, buckets being at most 1/64 of their lower bound wide; 0 otherwise.
 double relative_resolution(std::string_view name);
 
-// The metrics a run of `config` reports, with no values: builds the stack to
-// learn its node names but runs nothing.
+// The metrics a run of `config` reports, with no values: learns its node
+// names from the topology and runs nothing.
 std::vector<Metric> headline_metrics(const models::ScenarioConfig& config);
 
 }  // namespace experiment

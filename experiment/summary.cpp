@@ -9,6 +9,7 @@
 
 #include "experiment/text_table.hpp"
 #include "report/json_report.hpp"
+#include "report/metric_table.hpp"
 #include "report/table_report.hpp"
 
 namespace experiment {
@@ -166,17 +167,16 @@ ordered_json experiment_json(const Experiment& e) {
     for (const auto& r : e.runs) events += r.events;
     out = ordered_json::object();
     for (const auto& [key, value] : reports.front().items()) {
-      if (key == "replication") {
-        out["replications"] = e.runs.size();
-      } else if (key == "scenario" || key == "seed" || key == "duration_s" || key == "warmup_s" ||
-                 key == "latency_resolution") {
-        out[key] = value;  // the same in every replication
-      } else if (key == "engine") {
-        out[key] = {{"events", events}, {"wall_s", e.wall_seconds}};
-      } else {
-        std::vector<const ordered_json*> children;
-        for (const auto* v : values) children.push_back(&v->at(key));
-        out[key] = summarize_json(children, key);
+      switch (report::across_of(key)) {
+        case report::Across::kReplications: out["replications"] = e.runs.size(); break;
+        case report::Across::kSame: out[key] = value; break;
+        case report::Across::kEngine: out[key] = {{"events", events}, {"wall_s", e.wall_seconds}}; break;
+        case report::Across::kEstimate: {
+          std::vector<const ordered_json*> children;
+          for (const auto* v : values) children.push_back(&v->at(key));
+          out[key] = summarize_json(children, key);
+          break;
+        }
       }
     }
   }

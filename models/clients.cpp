@@ -127,17 +127,19 @@ void Clients::stop_overloaded() {
 void Clients::on_open_arrival(std::uint64_t) {
   const Time now = stack_.simulation().now();
   const Time end = stack_.config().run.duration;
-  // With send_ahead_, one event sends a batch: the requests due in the same
-  // SLO window are created now, each as of its own send time (its arrival
-  // events, timers and counts all follow from that time), which saves an
-  // event per request. The draws are the same, in the same order.
+  // With send_ahead_, one event sends a batch: the requests due before the
+  // collectors' next window boundary are created now, each as of its own
+  // send time (its arrival events, timers and counts all follow from that
+  // time), which saves an event per request. The draws are the same, in the
+  // same order.
+  const Time horizon = stack_.observers().horizon<RequestOffered>(now);
   int sent = 0;
   for (;;) {
     // Open-loop requests come from distinct client addresses.
     const auto client = static_cast<std::uint32_t>(arrivals_.next_u64());
     send(next_send_, client, arrivals_);
     next_send_ = schedule_->next_arrival(next_send_, arrivals_);
-    if (!send_ahead_ || ++sent == kSendBatch || next_send_ > end || !stack_.slo().same_window(now, next_send_)) break;
+    if (!send_ahead_ || ++sent == kSendBatch || next_send_ > end || next_send_ >= horizon) break;
   }
   if (next_send_ == sim::kNever) return;
   stack_.simulation().schedule_at<&Clients::on_open_arrival>(next_send_, this);
@@ -185,11 +187,7 @@ void Clients::send(Time sent, std::uint32_t client, sim::RandomStream& rng) {
   r.sent = sent;
   r.first_sent = sent;
   r.measured = sent >= stack_.warmup();
-  if (r.measured) {
-    stack_.metrics().offered(request_class);
-    stack_.slo().offered(stack_.simulation().now());
-  }
-  if (auto* windows = stack_.windows()) windows->offered(sent);
+  stack_.observers().emit(RequestOffered{request_class, sent, r.measured});
   if (client_.budget) tokens_ = std::min(client_.budget->max_tokens, tokens_ + client_.budget->ratio);
   // An open breaker fails the request at the client, without sending it.
   if (!breaker_admits(stack_.simulation().now())) {
@@ -208,7 +206,7 @@ bool Clients::breaker_admits(Time now) {
 
 void Clients::launch(RequestId id, Time arrival) {
   Request& r = stack_.requests().get(id);
-  if (r.measured) ++attempts_;
+  stack_.observers().emit(AttemptLaunched{r.attempt > 0, r.measured});
   if (client_.timeout > 0) {
     r.client_deadline = r.sent + client_.timeout;
     r.client_timer = stack_.simulation().schedule_at<&Clients::on_timeout>(r.client_deadline, this, id);
@@ -392,8 +390,6 @@ void Clients::retry(RequestId id, Request& r) {
     finish(id, r, FailureReason::kCircuitOpen, stack_.simulation().now());
     return;
   }
-  if (r.measured) ++retries_;
-  if (auto* windows = stack_.windows()) windows->retried();
   launch(id, r.sent + client_latency_);
 }
 
@@ -408,27 +404,14 @@ bool Clients::settle_in_advance(RequestId id, Request& r, Time arrives) {
   if (r.orphan || client_.circuit_breaker) return false;
   if (r.client_deadline > 0 && arrives >= r.client_deadline) return false;  // the timeout fires first
   if (arrives > stack_.config().run.duration) return false;  // still in flight at the end
-  if (!stack_.same_windows(stack_.simulation().now(), arrives)) return false;
+  if (arrives >= stack_.observers().horizon<RequestEnded>(stack_.simulation().now())) return false;
   stack_.simulation().cancel(r.client_timer);
   finish(id, r, std::nullopt, arrives);
   return true;
 }
 
 void Clients::count(const Request& r, std::optional<FailureReason> failure, Time at) {
-  if (failure) {
-    if (r.measured) {
-      stack_.slo().ended(at, false, false);
-      stack_.metrics().failed(r.request_class, *failure);
-    }
-    if (auto* windows = stack_.windows()) windows->failed(*failure);
-    return;
-  }
-  const Time latency = at - r.first_sent;
-  if (r.measured) {
-    stack_.slo().ended(at, true, stack_.metrics().good(latency));
-    stack_.metrics().succeeded(r.request_class, latency);
-  }
-  if (auto* windows = stack_.windows()) windows->succeeded(latency);
+  stack_.observers().emit(RequestEnded{r.request_class, at, failure ? 0 : at - r.first_sent, failure, r.measured});
 }
 
 void Clients::user_done(std::uint32_t user, Time at) {

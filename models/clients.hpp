@@ -62,7 +62,7 @@ class Clients {
   void on_response(std::uint64_t id);        // the response reached its client
   // The response is on its way and reaches the client at `arrives`. When
   // nothing can happen to it on the way (no client timeout, circuit breaker,
-  // SLO or time-series window boundary or end of run in between), settles the
+  // collector's window boundary or end of run in between), settles the
   // attempt now, as of `arrives`, and returns true: one event fewer per
   // request. Otherwise returns false and the caller delivers it by event.
   bool settle_in_advance(RequestId id, Request& r, Time arrives);
@@ -81,8 +81,6 @@ class Clients {
   void rearm(RequestId id, Request& r);
 
   EntryAddresses& entry() { return *entry_; }
-  std::uint64_t attempts() const { return attempts_; }
-  std::uint64_t retries() const { return retries_; }
 
  private:
   // Creates the first attempt of a logical request sent at `sent`, unless
@@ -141,8 +139,6 @@ class Clients {
   int consecutive_failures_ = 0;
   Time breaker_open_until_ = 0;
   bool breaker_trial_out_ = false;
-  std::uint64_t attempts_ = 0;
-  std::uint64_t retries_ = 0;
 };
 
 }  // namespace models

@@ -58,7 +58,7 @@ void DatabaseNode::visit_served(const Request& r) {
   // The primary (a promoted replica applies what it received before it
   // serves) answers reads current.
   if (this == &stack_.primary_of(tier_index_) || !r.measured) return;
-  stack_.metrics().replica_read(r.request_class, !current_for(r.client));
+  stack_.observers().emit(ReplicaRead{r.request_class, !current_for(r.client), r.measured});
 }
 
 void DatabaseNode::replicate(std::uint32_t client, Time applied_at) {

@@ -114,31 +114,43 @@ void FaultInjector::apply(Unit& unit, bool begin) {
   unit.active = begin;
   std::string names;
   for (const Node* n : unit.nodes) names += (names.empty() ? "" : ",") + n->name();
+  const std::string& subject = std::holds_alternative<Partition>(f.effect) ? f.target : names;
+  // The timeline's line, e.g. "fault: host crash lb1", "repair: host lb1".
+  const char* what = std::visit(
+      Overloaded{
+          [&](const HostCrash&) { return begin ? "fault: host crash " : "repair: host "; },
+          [&](const ProcessCrash&) { return begin ? "fault: process crash " : "repair: process restart "; },
+          [&](const Stop&) { return begin ? "fault: stop " : "repair: process restart "; },
+          [&](const Slowdown&) { return begin ? "fault: slowdown " : "repair: speed back "; },
+          [&](const NetworkFault&) { return begin ? "fault: network degraded " : "repair: network "; },
+          [&](const Partition&) { return begin ? "fault: partition " : "repair: partition healed "; },
+      },
+      f.effect);
   if (begin) {
-    stack_.slo().fault_started(stack_.simulation().now(),
-                               std::string(fault_label(f.effect)) + " " +
-                                   (std::holds_alternative<Partition>(f.effect) ? f.target : names));
+    FaultBegan e;
+    e.at = stack_.simulation().now();
+    e.text = what + subject;
+    e.fault = std::string(fault_label(f.effect)) + " " + subject;
+    stack_.observers().emit(e);
+  } else {
+    stack_.timeline<FaultEnded>(what + subject);
   }
   const auto crash_or_stop = [&](bool graceful) {
-    stack_.trace(std::string(begin ? (graceful ? "fault: stop " : "fault: process crash ") : "repair: process restart ") +
-                 names);
     for (Node* n : unit.nodes) {
-      if (begin && n->process_up()) stack_.crash_process(*n, graceful);
-      if (!begin && !n->process_up() && n->host().up()) stack_.restart_process(*n);
+      if (begin && n->process_up()) stack_.lifecycle().crash_process(*n, graceful);
+      if (!begin && !n->process_up() && n->host().up()) stack_.lifecycle().restart_process(*n);
     }
   };
   std::visit(Overloaded{
                  [&](const HostCrash&) {
-                   stack_.trace(std::string(begin ? "fault: host crash " : "repair: host ") + names);
                    for (Node* n : unit.nodes) {
-                     if (begin && n->host().up()) stack_.crash_host(n->host());
-                     if (!begin && !n->host().up()) stack_.repair_host(n->host());
+                     if (begin && n->host().up()) stack_.lifecycle().crash_host(n->host());
+                     if (!begin && !n->host().up()) stack_.lifecycle().repair_host(n->host());
                    }
                  },
                  [&](const ProcessCrash&) { crash_or_stop(false); },
                  [&](const Stop&) { crash_or_stop(true); },
                  [&](const Slowdown& slow) {
-                   stack_.trace(std::string(begin ? "fault: slowdown " : "repair: speed back ") + names);
                    for (Node* n : unit.nodes) {
                      if (begin) {
                        n->host().set_slowdown(slow.cpu_factor, slow.disk_factor, slow.nic_factor);
@@ -148,18 +160,16 @@ void FaultInjector::apply(Unit& unit, bool begin) {
                    }
                  },
                  [&](const NetworkFault& net) {
-                   stack_.trace(std::string(begin ? "fault: network degraded " : "repair: network ") + names);
                    for (Node* n : unit.nodes) {
                      n->host().set_link_fault(begin ? net.added_latency : 0, begin ? net.loss : 0.0,
                                               net.retransmission_timeout);
                    }
                  },
                  [&](const Partition& partition) {
-                   stack_.trace(std::string(begin ? "fault: partition " : "repair: partition healed ") + f.target);
                    if (begin) {
-                     stack_.add_partition(partition.groups);
+                     stack_.network().add_partition(partition.groups);
                    } else {
-                     stack_.remove_partition(partition.groups);
+                     stack_.network().remove_partition(partition.groups);
                    }
                  },
              },

@@ -376,7 +376,7 @@ void HaproxyNode::on_check(std::uint64_t server) {
 // connection, or an answer, ends it after a round trip.
 std::pair<Time, bool> HaproxyNode::probe(const Server& s) const {
   const HealthCheckConfig& hc = *config_.health_check;
-  if (!stack_.reachable(*this, *s.node)) {
+  if (!stack_.network().reachable(*this, *s.node)) {
     return {hc.timeout > 0 ? std::min(config_.timeout_connect, hc.inter) : hc.inter, false};
   }
   return {2 * stack_.config().network.latency, s.node->process_up()};
@@ -424,7 +424,7 @@ void HaproxyNode::check_passed(int server) {
   s.consecutive_errors = 0;
   if (s.marked_up || s.health < hc.rise) return;
   s.marked_up = true;
-  stack_.trace("detect: " + name_ + " marks " + s.node->name() + " UP");  // a recovery, not a detection
+  stack_.timeline<Recovery>("detect: " + name_ + " marks " + s.node->name() + " UP");
   if (config_.slowstart > 0) {
     // HAProxy restarts a recovered server at the smallest weight step.
     s.warming_up = true;
@@ -489,7 +489,7 @@ void HaproxyNode::shutdown_sessions(int server) {
     const bool received = f.call_sent;
     sim_.cancel(f.call_timer);
     f.call_deadline = 0;
-    const RequestId current = stack_.truncate(id, tier_index_);
+    const RequestId current = stack_.lifecycle().truncate(id, tier_index_);
     fail(current, received ? FailureReason::kBadGateway : FailureReason::kConnectFailed);
   }
 }

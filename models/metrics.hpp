@@ -1,6 +1,7 @@
-// What the models emit about requests, recorded for the results. Only
-// requests sent after the warm-up are counted (the caller checks
-// Request::measured), so nothing here needs resetting at the warm-up.
+// The results' collector of request events (models/events.hpp): counts,
+// latencies, tier sojourns and replica reads. Only requests sent after the
+// warm-up count (the events' `measured`), so nothing here needs resetting at
+// the warm-up.
 #pragma once
 
 #include <array>
@@ -8,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "models/events.hpp"
 #include "models/request.hpp"
 #include "sim/statistics.hpp"
 
@@ -45,23 +47,33 @@ class Metrics {
   // Whether a success of this latency is good under slo.latency.
   bool good(Time latency) const { return !latency_objective_ || latency <= *latency_objective_; }
 
-  void offered(int request_class) { ++classes_[static_cast<std::size_t>(request_class)].counts.offered; }
-  void succeeded(int request_class, Time latency) {
-    auto& c = classes_[static_cast<std::size_t>(request_class)];
+  void on(const RequestOffered& e) {
+    if (e.measured) ++classes_[static_cast<std::size_t>(e.request_class)].counts.offered;
+  }
+  void on(const AttemptLaunched& e) {
+    if (!e.measured) return;
+    ++attempts_;
+    if (e.retry) ++retries_;
+  }
+  void on(const RequestEnded& e) {
+    if (!e.measured) return;
+    auto& c = classes_[static_cast<std::size_t>(e.request_class)];
+    if (e.failure) {
+      ++c.counts.failed[static_cast<std::size_t>(*e.failure)];
+      return;
+    }
     ++c.counts.succeeded;
-    if (good(latency)) ++c.counts.good;
-    c.latency.record(latency);
+    if (good(e.latency)) ++c.counts.good;
+    c.latency.record(e.latency);
   }
-  void failed(int request_class, FailureReason reason) {
-    ++classes_[static_cast<std::size_t>(request_class)].counts.failed[static_cast<std::size_t>(reason)];
+  void on(const TierVisited& e) {
+    if (e.measured) tier_sojourn_[static_cast<std::size_t>(e.tier)].record(e.sojourn);
   }
-  void tier_visit(int tier, Time sojourn) { tier_sojourn_[static_cast<std::size_t>(tier)].record(sojourn); }
-  // A read query answered by a database replica; stale when the replica had
-  // not applied every earlier write of the same client.
-  void replica_read(int request_class, bool stale) {
-    auto& c = classes_[static_cast<std::size_t>(request_class)];
+  void on(const ReplicaRead& e) {
+    if (!e.measured) return;
+    auto& c = classes_[static_cast<std::size_t>(e.request_class)];
     ++c.replica_reads;
-    if (stale) ++c.stale_reads;
+    if (e.stale) ++c.stale_reads;
   }
 
   struct PerClass {
@@ -72,11 +84,16 @@ class Metrics {
   };
   const std::vector<PerClass>& classes() const { return classes_; }
   const std::vector<sim::LatencyHistogram>& tier_sojourns() const { return tier_sojourn_; }
+  // Attempts of measured requests (first ones and retries), and the retries.
+  std::uint64_t attempts() const { return attempts_; }
+  std::uint64_t retries() const { return retries_; }
 
  private:
   std::optional<Time> latency_objective_;
   std::vector<PerClass> classes_;
   std::vector<sim::LatencyHistogram> tier_sojourn_;
+  std::uint64_t attempts_ = 0;
+  std::uint64_t retries_ = 0;
 };
 
 }  // namespace models

@@ -63,7 +63,7 @@ void Node::deliver(RequestId id, Request& r, bool remote) {
     return;
   }
   if (!process_up_) {  // connection refused: the sender learns after a round trip
-    stack_.refuse(id, r, *this);
+    stack_.network().refuse(id, r, *this);
     return;
   }
   // A new visit: the request descends one tier.
@@ -166,7 +166,7 @@ void Node::send_call(RequestId id, Request& r, Node& target) {
   f.downstream = target.id();
   f.call_sent = false;
   ++f.tries;
-  if (!stack_.reachable(*this, target)) {
+  if (!stack_.network().reachable(*this, target)) {
     // Nobody answers the SYN: the caller waits out its connect timeout.
     schedule_call_failure(id, r, FailureReason::kConnectFailed, connect_timeout());
     return;
@@ -177,7 +177,7 @@ void Node::send_call(RequestId id, Request& r, Node& target) {
     f.call_deadline = sim_.now() + timeout;
     f.call_timer = sim_.schedule_at<&Node::on_call_timeout>(f.call_deadline, this, id);
   }
-  stack_.send(this, target, id, r, stack_.request_bytes(r.request_class, target.tier_index()), false);
+  stack_.network().send(this, target, id, r, stack_.request_bytes(r.request_class, target.tier_index()), false);
 }
 
 void Node::schedule_call_failure(RequestId id, Request& r, FailureReason cause, Time delay) {
@@ -196,7 +196,7 @@ void Node::on_call_failure(std::uint64_t id) {
   Frame& f = r->frames[static_cast<std::size_t>(tier_index_)];
   f.call_timer = sim::EventHandle();
   // Whatever was still going on below this frame for the call is cancelled.
-  const RequestId current = stack_.truncate(id, tier_index_);
+  const RequestId current = stack_.lifecycle().truncate(id, tier_index_);
   call_failed(current, *r, f.call_failure);
 }
 
@@ -206,7 +206,7 @@ void Node::on_call_timeout(std::uint64_t id) {
   Frame& f = r->frames[static_cast<std::size_t>(tier_index_)];
   f.call_timer = sim::EventHandle();
   f.call_deadline = 0;
-  const RequestId current = stack_.truncate(id, tier_index_);
+  const RequestId current = stack_.lifecycle().truncate(id, tier_index_);
   call_failed(current, *r, FailureReason::kServerTimeout);
 }
 
@@ -236,25 +236,25 @@ void Node::respond(RequestId id, Request& r) {
     admission_.release(units);  // may start a waiting request right here
   }
   present_.add(now, -1.0);
-  if (r.measured) stack_.metrics().tier_visit(tier_index_, now - f.entered);
+  stack_.observers().emit(TierVisited{tier_index_, now - f.entered, r.measured});
   --r.depth;
   const double bytes = stack_.response_bytes(r.request_class, tier_index_);
   if (r.depth < 0) {
-    stack_.send_to_client(*this, id, r, bytes);
+    stack_.network().send_to_client(*this, id, r, bytes);
     return;
   }
-  stack_.send(this, stack_.node(r.frame().node), id, r, bytes, true);
+  stack_.network().send(this, stack_.node(r.frame().node), id, r, bytes, true);
 }
 
-void Node::fail(RequestId id, FailureReason reason) { stack_.fail(id, reason); }
+void Node::fail(RequestId id, FailureReason reason) { stack_.lifecycle().fail(id, reason); }
 
 void Node::on_down(bool graceful) {
-  stack_.trace(name_ + (host_.up() ? " process down" : " host down"));
+  stack_.timeline<NodeState>(name_ + (host_.up() ? " process down" : " host down"));
   if (tier_index_ == 0) stack_.clients().entry().node_down(*this, graceful);
 }
 
 void Node::on_up() {
-  stack_.trace(name_ + " up");
+  stack_.timeline<NodeState>(name_ + " up");
   if (tier_index_ == 0) stack_.clients().entry().node_up(*this);
 }
 

@@ -39,12 +39,12 @@ void ReadRouter::on_ping(std::uint64_t) {
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     Node& db = *nodes[i];
     Server& s = servers_[i];
-    const bool reachable = stack_.reachable(app_, db);
+    const bool reachable = stack_.network().reachable(app_, db);
     if (reachable && db.answering()) {
       s.failures = 0;
       if (s.shunned) {
         s.shunned = false;
-        stack_.trace("router: " + app_.name() + " puts " + db.name() + " back online");
+        stack_.timeline<Recovery>("router: " + app_.name() + " puts " + db.name() + " back online");
       }
       continue;
     }
@@ -76,7 +76,7 @@ void ReadRouter::kill_connections(Node& db) {
   for (RequestId id : hit) {
     Request* r = stack_.requests().find(id);
     if (r == nullptr) continue;
-    const RequestId fresh = stack_.truncate(id, app_.tier_index());
+    const RequestId fresh = stack_.lifecycle().truncate(id, app_.tier_index());
     app_.schedule_call_failure(fresh, *r, FailureReason::kBadGateway, 0);
   }
 }

@@ -26,13 +26,14 @@ void SloTracker::offered(Time now) {
   ++offered_;
 }
 
-void SloTracker::ended(Time now, bool success, bool good) {
-  if (now < window_start_) return;
-  advance(now);
+void SloTracker::on(const RequestEnded& e) {
+  if (!e.measured || e.at < window_start_) return;
+  advance(e.at);
   ++ended_;
-  if (good) ++good_;
+  // A good request: a success within the latency objective (any success without one).
+  if (!e.failure && (!slo_.latency || e.latency <= *slo_.latency)) ++good_;
   for (std::size_t f : open_) {
-    if (!success) ++result_.faults[f].failed;
+    if (e.failure) ++result_.faults[f].failed;
   }
 }
 
@@ -69,10 +70,10 @@ void SloTracker::close_window(Time end) {
   offered_ = good_ = ended_ = 0;
 }
 
-void SloTracker::fault_started(Time now, std::string description) {
+void SloTracker::on(const FaultBegan& e) {
   FaultImpact impact;
-  impact.fault = std::move(description);
-  impact.start = now;
+  impact.fault = e.fault;
+  impact.start = e.at;
   result_.faults.push_back(std::move(impact));
   open_.push_back(result_.faults.size() - 1);
   had_bad_window_.push_back(false);

@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "models/config.hpp"
+#include "models/events.hpp"
 
 namespace models {
 
@@ -39,21 +41,31 @@ class SloTracker {
  public:
   SloTracker(const SloConfig& slo, Time measure_from);
 
-  void offered(Time now);
-  // good: a success within the latency objective (any success without one).
-  void ended(Time now, bool success, bool good);
-  // Whether times a and b fall in the same window (before the measurement
-  // starts counts as one window): counts kept as of either land in one place.
-  bool same_window(Time a, Time b) const {
-    if (a < measure_from_ || b < measure_from_) return a < measure_from_ && b < measure_from_;
-    return (a - measure_from_) / slo_.window == (b - measure_from_) / slo_.window;
+  // A collector of request and timeline events (models/events.hpp).
+  void on(const RequestOffered& e) {
+    if (e.measured) offered(e.sent);
   }
-  void fault_started(Time now, std::string description);
-  void detection(Time now);
+  void on(const RequestEnded& e);
+  void on(const FaultBegan& e);
+  void on(const Detection& e) {
+    if (e.carries_traffic) detection(e.at);
+  }
+  void on(const Failover& e) { detection(e.at); }
+  // Counts kept as of a time before the window that `now` is in ends land in
+  // one place (before the measurement starts counts as one window): offers
+  // and outcomes may be stamped ahead of the present up to there.
+  Time horizon(std::type_identity<RequestOffered>, Time now) const { return window_end(now); }
+  Time horizon(std::type_identity<RequestEnded>, Time now) const { return window_end(now); }
   // Closes the windows up to `now` (the end of the run).
   SloResult finish(Time now);
 
  private:
+  Time window_end(Time t) const {
+    if (t < measure_from_) return measure_from_;
+    return measure_from_ + ((t - measure_from_) / slo_.window + 1) * slo_.window;
+  }
+  void offered(Time now);
+  void detection(Time now);
   void advance(Time now);
   void close_window(Time end);
 

@@ -11,9 +11,9 @@ namespace models {
 Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
     : config_(config),
       sim_(sim),
-      metrics_(config.workload.classes.size(), config.tiers.size(), config.slo.latency),
-      slo_(config.slo, config.run.warmup),
-      network_stream_(sim.stream("network.loss")) {
+      observers_(config),
+      network_(*this, config.network, sim),
+      lifecycle_(*this, sim) {
   for (const auto& h : config.hosts) {
     hosts_.push_back(std::make_unique<Host>(sim, h.name, config.machines.at(h.machine), h.labels));
   }
@@ -58,18 +58,18 @@ Host& Stack::host_named(const std::string& name) {
 }
 
 void Stack::record_windows(Time window, WindowSink& sink) {
-  windows_ = std::make_unique<WindowRecorder>(*this, window, sink);
+  observers_.record_windows(std::make_unique<WindowRecorder>(*this, window, sink));
 }
 
 void Stack::finish() {
-  if (windows_) windows_->finish();
+  if (auto* windows = observers_.windows()) windows->finish();
 }
 
 void Stack::start() {
   // Scheduled first, so it precedes every other event at the same time.
   if (config_.run.warmup > 0) sim_.schedule_at<&Stack::on_warmup_end>(config_.run.warmup, this);
   for (auto& h : hosts_) h->start_background_work();
-  if (windows_) windows_->start();
+  if (auto* windows = observers_.windows()) windows->start();
   faults_->start();
   clients_->start();
 }
@@ -94,164 +94,6 @@ double Stack::response_bytes(int request_class, int tier) const {
   return config_.workload.classes[static_cast<std::size_t>(request_class)].response_bytes;
 }
 
-void Stack::send(Node* from, Node& to, RequestId id, Request& r, double bytes, bool is_response) {
-  r.message_bytes = bytes;
-  r.message_is_response = is_response;
-  if (is_response && !reachable(*from, to)) {
-    // A dead caller never gets it: its own timers are moot, its caller's notice.
-    // Across a partition the connection survives: TCP retransmits with
-    // exponential backoff from its minimum RTO and delivers once the partition
-    // heals, giving up after tcp_retries2 = 15 retransmissions (about 15 min).
-    constexpr int kMaxRetransmissions = 15;
-    if (!to.answering() || r.message_retransmissions >= kMaxRetransmissions) {
-      r.message_retransmissions = 0;
-      return;
-    }
-    const Time backoff = std::min<Time>(kMinRetransmissionTimeout << r.message_retransmissions,
-                                        kMaxRetransmissionTimeout);
-    ++r.message_retransmissions;
-    sim_.schedule_in<&Stack::on_retransmission>(backoff, this, id);
-    return;
-  }
-  r.message_retransmissions = 0;
-  Host& source = from->host();
-  if (&source == &to.host()) {
-    to.deliver(id, r, false);
-    return;
-  }
-  const Time now = sim_.now();
-  const Time latency = config_.network.latency;
-  Time first_bit_leaves = now;
-  Time last_bit_leaves = now;
-  if (source.has_nic()) {
-    const auto slot = source.nic_tx().reserve(now, source.nic_time(bytes));
-    first_bit_leaves = slot.start;
-    last_bit_leaves = slot.finish;
-  }
-  const Time delay = latency + link_latency(source, to.host());
-  r.message_first_bit = first_bit_leaves + delay;
-  // The message is in no earlier than its last bit arrives and, when the
-  // receiver has a NIC, its port has taken every byte from the first bit on.
-  // Firing then, an idle port delivers at once: one event per hop.
-  Time in = last_bit_leaves + delay;
-  if (to.host().has_nic()) in = std::max(in, r.message_first_bit + to.host().nic_time(bytes));
-  if (in == now) {  // nothing in between: no event needed
-    to.on_message(id);
-    return;
-  }
-  sim_.schedule_at<&Node::on_message>(in, &to, id);
-}
-
-void Stack::on_retransmission(std::uint64_t id) {
-  Request* r = requests_.find(id);
-  // Gone or re-keyed: the caller gave up (its timeout) or the request failed.
-  if (r == nullptr || !r->message_is_response || r->depth < 0) return;
-  Node& responder = *nodes_[r->frames[static_cast<std::size_t>(r->depth + 1)].node];
-  send(&responder, *nodes_[r->frame().node], id, *r, r->message_bytes, true);
-}
-
-Time Stack::link_latency(const Host& from, const Host& to) {
-  return from.link_delay(network_stream_) + to.link_delay(network_stream_);
-}
-
-bool Stack::reachable(const Node& from, const Node& to) const {
-  if (!to.host().up()) return false;
-  const auto a = static_cast<std::size_t>(from.host().index());
-  const auto b = static_cast<std::size_t>(to.host().index());
-  for (const auto& groups : partitions_) {
-    if (groups[a] >= 0 && groups[b] >= 0 && groups[a] != groups[b]) return false;
-  }
-  return true;
-}
-
-void Stack::refuse(RequestId id, Request& r, Node& to) {
-  if (r.depth < 0) {
-    clients_->entry_refused(id, r);
-    return;
-  }
-  Node& caller = node(r.frame().node);
-  const Time round_trip = 2 * config_.network.latency;
-  (void)to;
-  caller.schedule_call_failure(id, r, FailureReason::kConnectFailed, round_trip);
-}
-
-RequestId Stack::truncate(RequestId id, int keep) {
-  Request& r = requests_.get(id);
-  for (int d = r.depth; d > keep; --d) {
-    Frame& f = r.frames[static_cast<std::size_t>(d)];
-    nodes_[f.node]->abort(id, r, f);
-  }
-  r.depth = static_cast<std::int8_t>(keep);
-  const RequestId fresh = requests_.rekey(id);
-  rearm_timers(fresh, r);
-  return fresh;
-}
-
-void Stack::rearm_timers(RequestId id, Request& r) {
-  for (int d = 0; d <= r.depth; ++d) {
-    Frame& f = r.frames[static_cast<std::size_t>(d)];
-    if (f.call_deadline > 0) {
-      sim_.cancel(f.call_timer);
-      f.call_timer = sim_.schedule_at<&Node::on_call_timeout>(f.call_deadline, nodes_[f.node].get(), id);
-    }
-  }
-  clients_->rearm(id, r);
-}
-
-void Stack::lose_requests(const std::function<bool(const Node&)>& dead, bool reset) {
-  // Collect first: handling a request may create others (client retries).
-  std::vector<std::pair<RequestId, int>> hit;
-  requests_.for_each_live([&](RequestId id, const Request& r) {
-    for (int d = 0; d <= r.depth; ++d) {
-      if (dead(*nodes_[r.frames[static_cast<std::size_t>(d)].node])) {
-        hit.emplace_back(id, d);
-        return;
-      }
-    }
-  });
-  for (const auto& [id, depth] : hit) {
-    Request* r = requests_.find(id);
-    if (r == nullptr) continue;
-    const RequestId fresh = truncate(id, depth - 1);
-    if (depth == 0) {
-      clients_->connection_lost(fresh, *r, reset);
-    } else if (reset) {
-      Node& caller = node(r->frame().node);
-      caller.schedule_call_failure(fresh, *r, FailureReason::kBadGateway, config_.network.latency);
-    }
-    // Silence: the caller (or the client) waits for its timers, re-armed by truncate.
-  }
-}
-
-void Stack::crash_host(Host& host) {
-  host.crash();
-  lose_requests([&host](const Node& n) { return &n.host() == &host; }, false);
-  for (auto& n : nodes_) {
-    if (&n->host() == &host) n->on_down();
-  }
-}
-
-void Stack::repair_host(Host& host) {
-  host.repair();
-  for (auto& n : nodes_) {
-    if (&n->host() == &host) {
-      n->set_process_up(true);
-      n->on_up();
-    }
-  }
-}
-
-void Stack::crash_process(Node& node, bool graceful) {
-  node.set_process_up(false);
-  lose_requests([&node](const Node& n) { return &n == &node; }, true);
-  node.on_down(graceful);
-}
-
-void Stack::restart_process(Node& node) {
-  node.set_process_up(true);
-  node.on_up();
-}
-
 void Stack::database_down(Node& node) {
   const int tier = node.tier_index();
   if (primary_[static_cast<std::size_t>(tier)] != node.index_in_tier()) return;
@@ -270,7 +112,7 @@ void Stack::on_promotion(std::uint64_t tier_index) {
       primary_[tier] = n->index_in_tier();
       promoted_[tier] = true;
       demoted_[old.id()] = true;
-      trace("failover: " + n->name() + " promoted to primary");
+      timeline<Failover>("failover: " + n->name() + " promoted to primary");
       return;
     }
   }
@@ -285,79 +127,17 @@ Node* Stack::node_named(const std::string& name) {
   return nullptr;
 }
 
-void Stack::reset_connections_through(Node& through, std::size_t address) {
-  std::vector<RequestId> hit;
-  requests_.for_each_live([&](RequestId id, const Request& r) {
-    if (r.depth >= 0 && r.frames[0].node == through.id() && clients_->entry().address_of(r) == address) {
-      hit.push_back(id);
-    }
-  });
-  for (RequestId id : hit) {
-    Request* r = requests_.find(id);
-    if (r == nullptr) continue;
-    const RequestId fresh = truncate(id, -1);
-    clients_->connection_lost(fresh, *r, true);
-  }
-}
-
-void Stack::trace(const std::string& text) {
-  if (text.rfind("vrrp:", 0) == 0 || text.rfind("failover:", 0) == 0) slo_.detection(sim_.now());
-  if (trace_) trace_(sim_.now(), text);
-}
-
-void Stack::detection(const Node& by, const std::string& text) {
-  if (carries_traffic(by)) slo_.detection(sim_.now());
-  if (trace_) trace_(sim_.now(), text);
+void Stack::detection(const Node& by, std::string text) {
+  Detection e;
+  e.at = sim_.now();
+  e.text = std::move(text);
+  e.carries_traffic = carries_traffic(by);
+  observers_.emit(e);
 }
 
 bool Stack::carries_traffic(const Node& node) const {
   if (!node.answering()) return false;
   return node.tier_index() != 0 || clients_->entry().holds_address(node);
-}
-
-
-std::vector<int> Stack::partition_groups(const std::vector<std::vector<std::string>>& groups) {
-  std::vector<int> group_of(hosts_.size(), -1);
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    for (const auto& name : groups[g]) {
-      if (Node* n = node_named(name)) group_of[static_cast<std::size_t>(n->host().index())] = static_cast<int>(g);
-    }
-  }
-  return group_of;
-}
-
-void Stack::add_partition(const std::vector<std::vector<std::string>>& groups) {
-  partitions_.push_back(partition_groups(groups));
-}
-
-void Stack::remove_partition(const std::vector<std::vector<std::string>>& groups) {
-  std::erase(partitions_, partition_groups(groups));
-}
-
-void Stack::send_to_client(Node& from, RequestId id, Request& r, double bytes) {
-  r.message_bytes = bytes;
-  r.message_is_response = true;
-  const Time now = sim_.now();
-  Time leaves = now;
-  Host& source = from.host();
-  if (source.has_nic()) leaves = source.nic_tx().reserve(leaves, source.nic_time(bytes)).finish;
-  const Time arrives = leaves + config_.network.client_latency;
-  if (arrives == now) {  // no NIC, no latency (textbook queues): no event needed
-    clients_->on_response(id);
-    return;
-  }
-  if (clients_->settle_in_advance(id, r, arrives)) return;
-  sim_.schedule_at<&Clients::on_response>(arrives, clients_.get(), id);
-}
-
-void Stack::fail(RequestId id, FailureReason reason) {
-  Request& r = requests_.get(id);
-  for (int d = r.depth; d >= 0; --d) {
-    Frame& f = r.frames[static_cast<std::size_t>(d)];
-    if (d < r.depth) nodes_[f.node]->call_answered_with_error(r, f);
-    nodes_[f.node]->abort(id, r, f);
-  }
-  clients_->failed(id, r, reason);
 }
 
 RunResult Stack::results() const {
@@ -373,7 +153,7 @@ RunResult Stack::results() const {
     return db != nullptr && db->replication_lag;
   });
   for (std::size_t c = 0; c < config_.workload.classes.size(); ++c) {
-    const auto& measured = metrics_.classes()[c];
+    const auto& measured = observers_.metrics().classes()[c];
     ClassResult cr{config_.workload.classes[c].name, measured.counts, measured.latency, std::nullopt};
     result.totals.offered += cr.counts.offered;
     result.totals.succeeded += cr.counts.succeeded;
@@ -390,16 +170,16 @@ RunResult Stack::results() const {
   }
   for (std::size_t t = 0; t < config_.tiers.size(); ++t) {
     result.tiers.push_back(TierResult{config_.tiers[t].name, std::string(kind_name(config_.tiers[t].kind)),
-                                      metrics_.tier_sojourns()[t]});
+                                      observers_.metrics().tier_sojourns()[t]});
   }
   for (const auto& n : nodes_) {
     const Host& h = n->host();
     result.nodes.push_back(NodeResult{n->name(), n->tier().name, h.name(), h.cpu_utilization(now),
                                       h.nic_utilization(now), h.disk_utilization(now), n->queue_mean(now)});
   }
-  result.attempts = clients_->attempts();
-  result.retries = clients_->retries();
-  SloTracker slo = slo_;  // closing windows must not change the live tracker
+  result.attempts = observers_.metrics().attempts();
+  result.retries = observers_.metrics().retries();
+  SloTracker slo = observers_.slo();  // closing windows must not change the live tracker
   result.slo = slo.finish(now);
   result.events = sim_.events_fired();
   return result;

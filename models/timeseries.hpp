@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "models/events.hpp"
 #include "models/request.hpp"
 
 namespace models {
@@ -50,23 +52,32 @@ class WindowRecorder {
   // Closes the last, possibly partial, window at the end of the run.
   void finish();
 
-  // A request sent at `sent`, which may be in a later window: clients create
-  // requests ahead of their send time (Clients::on_open_arrival).
-  void offered(Time sent) {
-    if (sent < current_.start + window_) {
+  // A collector of request events (models/events.hpp), measured or not.
+  // A request is offered as of its send time, which may be in a later
+  // window: clients create requests ahead of it (Clients::on_open_arrival).
+  void on(const RequestOffered& e) {
+    if (e.sent < current_.start + window_) {
       ++current_.offered;
     } else {
-      offered_ahead_.push_back(sent);
+      offered_ahead_.push_back(e.sent);
     }
   }
-  void succeeded(Time latency) {
-    ++current_.succeeded;
-    latencies_.push_back(latency);
+  void on(const AttemptLaunched& e) {
+    if (e.retry) ++current_.retries;
   }
-  void failed(FailureReason reason) { ++current_.failed[static_cast<std::size_t>(reason)]; }
-  void retried() { ++current_.retries; }
-  // Whether times a and b (not before the recorder started) fall in the same window.
-  bool same_window(Time a, Time b) const { return (a - origin_) / window_ == (b - origin_) / window_; }
+  void on(const RequestEnded& e) {
+    if (e.failure) {
+      ++current_.failed[static_cast<std::size_t>(*e.failure)];
+      return;
+    }
+    ++current_.succeeded;
+    latencies_.push_back(e.latency);
+  }
+  // Outcomes land in the window that is open when they are emitted: they may
+  // be stamped ahead of the present up to its end.
+  Time horizon(std::type_identity<RequestEnded>, Time now) const {
+    return origin_ + ((now - origin_) / window_ + 1) * window_;
+  }
 
   void on_window_end(std::uint64_t);
 

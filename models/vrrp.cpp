@@ -152,7 +152,7 @@ void EntryAddresses::on_takeover(std::uint64_t arg) {
   a.advert_origin = now;
   a.advert_end = sim::kNever;
   a.priority0_at = kNoTime;
-  stack_.trace("vrrp: " + nodes_[static_cast<std::size_t>(node)]->name() + " takes address " +
+  stack_.timeline<Failover>("vrrp: " + nodes_[static_cast<std::size_t>(node)]->name() + " takes address " +
                std::to_string(address + 1) +
                (previous >= 0 ? " from " + nodes_[static_cast<std::size_t>(previous)]->name() : std::string()));
   if (previous >= 0 && previous != node) {
@@ -160,7 +160,7 @@ void EntryAddresses::on_takeover(std::uint64_t arg) {
     // Connections that went through it are lost: the new owner has no state
     // for them.
     a.backup_since[static_cast<std::size_t>(previous)] = now;
-    stack_.reset_connections_through(*nodes_[static_cast<std::size_t>(previous)], address);
+    stack_.lifecycle().reset_connections_through(*nodes_[static_cast<std::size_t>(previous)], address);
   }
   reconsider(address);
 }
@@ -226,10 +226,10 @@ void EntryAddresses::on_script_verdict(std::uint64_t node_index) {
   k.streak_broken = kNoTime;
   const std::string& name = nodes_[node_index]->name();
   if (k.fault) {
-    stack_.trace("vrrp: " + name + " track_script fails: FAULT");
+    stack_.timeline<Failover>("vrrp: " + name + " track_script fails: FAULT");
     leave_master(node, true);
   } else {
-    stack_.trace("vrrp: " + name + " track_script succeeds: BACKUP");
+    stack_.timeline<Failover>("vrrp: " + name + " track_script succeeds: BACKUP");
     for (Address& a : addresses_) a.backup_since[node_index] = stack_.simulation().now();
   }
   reconsider_all();

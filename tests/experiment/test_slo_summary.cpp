@@ -8,6 +8,8 @@
 
 #include "experiment/summary.hpp"
 #include "experiment/text_table.hpp"
+#include "report/json_report.hpp"
+#include "report/metric_table.hpp"
 
 namespace {
 
@@ -83,6 +85,43 @@ TEST(SloSummary, ReplicatedJsonIsNullWhereAnyReplicationFails) {
   EXPECT_TRUE(json["latency_all_ms"]["p99"]["value"].is_null()) << json["latency_all_ms"];
   EXPECT_TRUE(json["latency_all_ms"]["p50"]["value"].is_number()) << json["latency_all_ms"];
   EXPECT_TRUE(json["slo"]["attainment"]["ci95"].is_array()) << json["slo"];
+}
+
+// The metric table is the one list: each headline metric's name is the
+// path of the same value in the run's JSON (null there when it has none),
+// and the JSON's leaves are the table's paths, in its order.
+TEST(MetricTable, HeadlineNamesAreJsonPathsOfTheSameValues) {
+  models::RunResult r = run_with_failures(2);
+  r.nodes.push_back(models::NodeResult{"web1", "web", "web1", 0.25, 0.5, 0.125, 1.5});
+  const auto json = report::run_result_json(r);
+  const auto metrics = experiment::headline_metrics(r);
+  ASSERT_EQ(metrics.size(), 14u + 3u);
+  for (const auto& m : metrics) {
+    const nlohmann::ordered_json* at = &json;
+    std::string path = m.name;
+    for (auto dot = path.find('.'); dot != std::string::npos; dot = path.find('.')) {
+      // Node names may hold no dot here: "nodes.web1.cpu_utilization".
+      ASSERT_TRUE(at->contains(path.substr(0, dot))) << m.name;
+      at = &(*at)[path.substr(0, dot)];
+      path.erase(0, dot + 1);
+    }
+    ASSERT_TRUE(at->contains(path)) << m.name;
+    if (m.value) {
+      EXPECT_EQ((*at)[path].get<double>(), *m.value) << m.name;
+    } else {
+      EXPECT_TRUE((*at)[path].is_null()) << m.name;
+    }
+  }
+  std::vector<std::string> top;
+  for (const auto& [key, value] : json.items()) top.push_back(key);
+  std::vector<std::string> from_table;
+  for (const auto& f : report::run_fields()) {
+    const std::string key(f.path.substr(0, f.path.find('.')));
+    if (from_table.empty() || from_table.back() != key) from_table.push_back(key);
+  }
+  EXPECT_EQ(top, from_table);
+  EXPECT_EQ(report::across_of("seed"), report::Across::kSame);
+  EXPECT_EQ(report::across_of("latency_ms"), report::Across::kEstimate);
 }
 
 }  // namespace

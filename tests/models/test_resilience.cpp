@@ -299,10 +299,10 @@ struct AttemptStep {
 std::vector<AttemptStep> attempt_steps(StackRun& run, Time from, Time to) {
   std::vector<AttemptStep> steps;
   run.sim.run_until(from - 1);
-  std::uint64_t seen = run.stack.clients().attempts();
+  std::uint64_t seen = run.stack.observers().metrics().attempts();
   for (Time t = from; t <= to; t += sim::kMillisecond) {
     run.sim.run_until(t);
-    const std::uint64_t now = run.stack.clients().attempts();
+    const std::uint64_t now = run.stack.observers().metrics().attempts();
     if (now != seen) steps.push_back({t, now - seen});
     seen = now;
   }
