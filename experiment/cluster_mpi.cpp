@@ -27,11 +27,12 @@
 #include <cstdio>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <list>
-#include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
