@@ -8,22 +8,31 @@
 //
 // Messages: a worker rank sends kReady with its number of threads, then
 // kResult (a unit and its result) or kFailed (a unit and its error) per
-// unit; rank 0 sends kUnit, and kStop when the study is over or has failed.
+// unit; rank 0 sends kUnit, and kStop when the study is over or has failed;
+// a worker answers kStop with kDone once its sends are complete.
+//
+// A failed unit (the overload guard, say) ends the study as in one process
+// (execute_on_threads): no new units start, those running finish and their
+// results are dropped, every thread is joined and every rank leaves MPI by
+// MPI_Finalize, so that no thread outlives the study whose scenarios it
+// reads and rank 0 ends with the failure's exit status.
 // Only MPI's C API: Open MPI's deprecated C++ bindings stay out.
 #define OMPI_SKIP_MPICXX 1
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <list>
-#include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -41,7 +50,7 @@ namespace experiment::cluster {
 
 namespace {
 
-enum Tag : int { kReady = 1, kUnit, kResult, kFailed, kStop };
+enum Tag : int { kReady = 1, kUnit, kResult, kFailed, kStop, kDone };
 
 // A failure's kind travels with it, so that rank 0 ends with the exit
 // status of the error, as one process would.
@@ -51,8 +60,8 @@ bool joined = false;   // MPI_Init_thread was called
 int world_rank = 0;
 int world_size = 1;
 bool stopped = false;  // rank 0 told the others to stop
-bool failed_run = false;  // rank 0 left distribute() on an error, units under way
-bool abandoned = false;   // units still run on this process's threads
+std::vector<bool> serving;  // on rank 0: the ranks whose kReady came in
+bool failed_run = false;  // rank 0 could not stop the other ranks in order (an MPI error)
 
 void check(int code, const char* call) {
   if (code == MPI_SUCCESS) return;
@@ -88,10 +97,26 @@ std::optional<Message> poll() {
   return m;
 }
 
+// Tells the other ranks to stop, then takes every message of those serving
+// up to their kDone, dropping the outcomes of units that were running when
+// the study failed: their sends complete and none is left for MPI_Finalize.
+// A rank whose kReady has not come in is not waited for: it may have
+// failed before serving.
 void stop_workers() {
   if (stopped) return;
   stopped = true;
   for (int r = 1; r < world_size; ++r) send({}, r, kStop);
+  serving.resize(static_cast<std::size_t>(world_size), false);
+  auto waiting = std::count(serving.begin(), serving.end(), true);
+  while (waiting > 0) {
+    const auto m = poll();
+    if (!m) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    if (m->tag == kReady) ++waiting;  // it has kStop waiting and answers it
+    if (m->tag == kDone) --waiting;
+  }
 }
 
 // Units on this process's threads, for the MPI thread to hand in and collect.
@@ -104,50 +129,50 @@ class Pool {
     std::string error;  // with no result
   };
 
-  Pool(std::function<const models::ScenarioConfig&(const WorkUnit&)> config, unsigned threads)
-      : state_(std::make_shared<State>()) {
-    state_->config = std::move(config);
-    for (unsigned t = 0; t < threads; ++t) threads_.emplace_back(work, state_);
+  Pool(std::function<const models::ScenarioConfig&(const WorkUnit&)> config, unsigned threads) {
+    state_.config = std::move(config);
+    for (unsigned t = 0; t < threads; ++t) threads_.emplace_back(work, std::ref(state_));
   }
+  // Units not yet started are dropped; running ones finish (their outcomes
+  // are dropped too): the threads read scenarios that the caller owns.
   ~Pool() {
+    drop();
+    threads_.clear();  // std::jthread joins
+  }
+  // Starts no more units; those running finish.
+  void drop() {
     {
-      const std::lock_guard lock(state_->mutex);
-      state_->closing = true;
+      const std::lock_guard lock(state_.mutex);
+      state_.closing = true;
+      state_.busy -= static_cast<unsigned>(state_.inbox.size());
+      state_.inbox.clear();
     }
-    state_->changed.notify_all();
-    for (auto& t : threads_) {
-      if (abandoned) {
-        t.detach();  // an error: the process ends without waiting for the unit
-      } else {
-        t.join();
-      }
-    }
+    state_.changed.notify_all();
   }
   void add(const WorkUnit& unit) {
     {
-      const std::lock_guard lock(state_->mutex);
-      state_->inbox.push_back(unit);
-      ++state_->busy;
+      const std::lock_guard lock(state_.mutex);
+      state_.inbox.push_back(unit);
+      ++state_.busy;
     }
-    state_->changed.notify_all();
+    state_.changed.notify_all();
   }
   unsigned busy() {
-    const std::lock_guard lock(state_->mutex);
-    return state_->busy;
+    const std::lock_guard lock(state_.mutex);
+    return state_.busy;
   }
   // A finished unit, waiting up to `wait` for one.
   std::optional<Outcome> take(std::chrono::milliseconds wait) {
-    std::unique_lock lock(state_->mutex);
-    state_->changed.wait_for(lock, wait, [&] { return !state_->outbox.empty(); });
-    if (state_->outbox.empty()) return std::nullopt;
-    Outcome o = std::move(state_->outbox.front());
-    state_->outbox.pop_front();
-    --state_->busy;
+    std::unique_lock lock(state_.mutex);
+    state_.changed.wait_for(lock, wait, [&] { return !state_.outbox.empty(); });
+    if (state_.outbox.empty()) return std::nullopt;
+    Outcome o = std::move(state_.outbox.front());
+    state_.outbox.pop_front();
+    --state_.busy;
     return o;
   }
 
  private:
-  // Shared with the threads, so that a detached one outlives the pool safely.
   struct State {
     std::function<const models::ScenarioConfig&(const WorkUnit&)> config;
     std::mutex mutex;
@@ -158,17 +183,17 @@ class Pool {
     bool closing = false;
   };
 
-  static void work(std::shared_ptr<State> s) {
-    std::unique_lock lock(s->mutex);
+  static void work(State& s) {
+    std::unique_lock lock(s.mutex);
     for (;;) {
-      s->changed.wait(lock, [&] { return s->closing || !s->inbox.empty(); });
-      if (s->inbox.empty()) return;
+      s.changed.wait(lock, [&] { return s.closing || !s.inbox.empty(); });
+      if (s.inbox.empty()) return;
       Outcome o;
-      o.unit = s->inbox.front();
-      s->inbox.pop_front();
+      o.unit = s.inbox.front();
+      s.inbox.pop_front();
       lock.unlock();
       try {
-        o.result = run_unit(s->config(o.unit), o.unit);
+        o.result = run_unit(s.config(o.unit), o.unit);
       } catch (const models::RunLimitExceeded& e) {
         o.failure = Failure::kOverload;
         o.error = e.what();
@@ -179,13 +204,13 @@ class Pool {
         o.error = e.what();
       }
       lock.lock();
-      s->outbox.push_back(std::move(o));
-      s->changed.notify_all();
+      s.outbox.push_back(std::move(o));
+      s.changed.notify_all();
     }
   }
 
-  std::shared_ptr<State> state_;
-  std::vector<std::thread> threads_;
+  State state_;
+  std::vector<std::jthread> threads_;  // declared last: joined before state_ goes
 };
 
 std::string failure_bytes(const WorkUnit& unit, Failure failure, const std::string& error) {
@@ -230,8 +255,9 @@ int finish(int status) {
   if (!joined) return status;
   if (failed_run) {
     // Other ranks may be running units or sending results that nobody will
-    // receive, which MPI_Finalize would wait for: end the job. mpirun exits
-    // with `status` after its own note on the abort.
+    // receive, which MPI_Finalize would wait for: end the job (this rank's
+    // threads are joined). mpirun exits with `status` after its own note on
+    // the abort.
     std::cerr.flush();
     MPI_Abort(MPI_COMM_WORLD, status);
   }
@@ -244,12 +270,6 @@ int finish(int status) {
     }
   }
   MPI_Finalize();
-  if (abandoned) {
-    // Units still run on threads that nobody will join: end here.
-    std::cout.flush();
-    std::cerr.flush();
-    std::_Exit(status);
-  }
   return status;
 }
 
@@ -267,6 +287,7 @@ bool distribute(Study& study, unsigned jobs) {
   // one unit at most.
   unsigned local_free = jobs + 1;
   std::vector<unsigned> free(static_cast<std::size_t>(world_size), 0);  // idle threads per rank
+  serving.assign(static_cast<std::size_t>(world_size), false);
   std::vector<unsigned> busy(static_cast<std::size_t>(world_size), 0);
   const auto accept = [&](const WorkUnit& unit, UnitResult&& result) {
     study.advance(unit, 1.0, unit.pilot ? 0 : result.run.events);
@@ -297,6 +318,7 @@ bool distribute(Study& study, unsigned jobs) {
         const auto r = static_cast<std::size_t>(m->from);
         if (m->tag == kReady) {
           free[r] = static_cast<unsigned>(std::stoul(m->bytes)) + 1;
+          serving[r] = true;
         } else if (m->tag == kResult) {
           auto [unit, result] = wire::decode_result(m->bytes);
           ++free[r];
@@ -315,8 +337,15 @@ bool distribute(Study& study, unsigned jobs) {
       }
     }
   } catch (...) {
-    failed_run = true;
-    if (local.busy() > 0) abandoned = true;
+    // As in one process: no unit starts, those running finish (this rank's
+    // in ~Pool, before the study goes), the other ranks stop in order.
+    local.drop();
+    try {
+      stop_workers();
+    } catch (const std::exception& e) {
+      std::cerr << "tiersim: error: " << e.what() << std::endl;
+      failed_run = true;
+    }
     throw;
   }
   stop_workers();
@@ -337,8 +366,12 @@ void serve(const Study::Configs& configs, unsigned jobs) {
     while (const auto m = poll()) {
       any = true;
       if (m->tag == kStop) {
-        // Rank 0 stops the others once it has every result: the sends are done.
-        for (auto& [request, bytes] : sending) MPI_Wait(&request, MPI_STATUS_IGNORE);
+        // The study is over, or failed: units not started and outcomes not
+        // yet sent are dropped; rank 0 takes the sends under way until
+        // kDone. ~Pool waits for the running units.
+        pool.drop();
+        for (auto& [request, bytes] : sending) check(MPI_Wait(&request, MPI_STATUS_IGNORE), "MPI_Wait");
+        send({}, 0, kDone);
         return;
       }
       if (m->tag == kUnit) pool.add(wire::decode_unit(m->bytes));

@@ -14,6 +14,7 @@
 
 #include "support/files.hpp"
 #include "support/tiersim_process.hpp"
+#include "support/tiersim_test.hpp"
 
 namespace {
 
@@ -29,44 +30,21 @@ std::vector<std::string> sorted_entries(const fs::path& dir) {
   return names;
 }
 
-// A small valid scenario: one server tier, open Poisson arrivals, 3s simulated.
-constexpr const char* kTinyScenario = R"(name: tiny
-run: { duration: 3s, warmup: 500ms, seed: 7 }
-machines:
-  box: { cores: 2 }
-tiers:
-  web: { kind: server, machine: box, workers: 4, queue: 16 }
-workload:
-  arrivals: poisson(300/s)
-  classes:
-    get:
-      web: { cpu: exp(2ms) }
-)";
-
-class CliTest : public ::testing::Test {
+// The shared fixture (support/tiersim_test.hpp) with the source tree, for
+// the scenarios and the bad inputs in it.
+class CliTest : public test_support::TiersimTest {
  protected:
+  CliTest() : TiersimTest("tiersim-cli", test_support::tiny_scenario()) {}
+
   void SetUp() override {
-    const char* bin = std::getenv("TIERSIM_BIN");
+    TiersimTest::SetUp();
+    if (HasFatalFailure()) return;
     const char* root = std::getenv("TIERSIM_SOURCE_ROOT");
-    ASSERT_NE(bin, nullptr) << "TIERSIM_BIN is not set (run through meson test)";
     ASSERT_NE(root, nullptr) << "TIERSIM_SOURCE_ROOT is not set (run through meson test)";
-    bin_ = bin;
     source_root_ = root;
-    scratch_ = dir_.path() / "scratch";
-    work_ = dir_.path() / "work";
-    fs::create_directory(scratch_);
-    fs::create_directory(work_);
-    tiny_ = work_ / "tiny.yaml";
-    std::ofstream(tiny_) << kTinyScenario;
   }
 
-  Outcome tiersim(const std::vector<std::string>& args) {
-    const fs::path out = scratch_ / "stdout", err = scratch_ / "stderr";
-    return test_support::finish_process(test_support::start_process(bin_, args, out, err), out, err);
-  }
-
-  test_support::TempDir dir_{"tiersim-cli"};
-  fs::path bin_, source_root_, scratch_, work_, tiny_;
+  fs::path source_root_;
 };
 
 void expect_bad_input(const Outcome& o, const std::string& needle) {
@@ -306,7 +284,7 @@ TEST_F(CliTest, UnwritableOutputExits2WithTheRealReasonInEveryCommand) {
 
 TEST_F(CliTest, DurationAndWarmupFlagsWorkWithoutARunSection) {
   const fs::path bare = work_ / "bare.yaml";
-  std::string text = kTinyScenario;
+  std::string text = test_support::tiny_scenario();
   text.erase(text.find("run:"), text.find("machines:") - text.find("run:"));
   std::ofstream(bare) << text;
   const Outcome o = tiersim({"run", bare.string(), "--duration", "1m30s", "--warmup", "10s", "--format", "json"});

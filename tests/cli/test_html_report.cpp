@@ -1,9 +1,7 @@
 // The HTML report without a browser: what the page carries (the command's
 // own JSON, nothing fetched), the time series' merging, and `tiersim report`
 // on bad input. tests/html/ opens the pages in chromium.
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +12,7 @@
 #include "report/html_report.hpp"
 #include "support/files.hpp"
 #include "support/tiersim_process.hpp"
+#include "support/tiersim_test.hpp"
 
 namespace {
 
@@ -21,39 +20,11 @@ namespace fs = std::filesystem;
 using test_support::Outcome;
 using test_support::read_file;
 
-constexpr const char* kTiny = R"(name: "tiny </script><b>"
-run: { duration: 3s, warmup: 500ms, seed: 7 }
-machines:
-  box: { cores: 2 }
-tiers:
-  web: { kind: server, machine: box, workers: 4, queue: 16 }
-workload:
-  arrivals: poisson(300/s)
-  classes:
-    get:
-      web: { cpu: exp(2ms) }
-)";
-
-class HtmlReportTest : public ::testing::Test {
+// The shared fixture (support/tiersim_test.hpp); the scenario's name would
+// close the page's script element if it were not escaped.
+class HtmlReportTest : public test_support::TiersimTest {
  protected:
-  void SetUp() override {
-    const char* bin = std::getenv("TIERSIM_BIN");
-    ASSERT_NE(bin, nullptr) << "TIERSIM_BIN is not set (run through meson test)";
-    bin_ = bin;
-    work_ = dir_.path();
-    tiny_ = work_ / "tiny.yaml";
-    std::ofstream(tiny_) << kTiny;
-  }
-
-  Outcome tiersim(const std::vector<std::string>& args) {
-    const fs::path out = work_ / "stdout", err = work_ / "stderr";
-    return test_support::finish_process(test_support::start_process(bin_, args, out, err), out, err);
-  }
-
-  fs::path write(const std::string& name, const std::string& text) {
-    std::ofstream(work_ / name) << text;
-    return work_ / name;
-  }
+  HtmlReportTest() : TiersimTest("tiersim-html", test_support::tiny_scenario(R"("tiny </script><b>")")) {}
 
   void expect_refused(const std::vector<std::string>& inputs, const std::string& needle) {
     const fs::path page = write("page.html", "old");
@@ -66,9 +37,6 @@ class HtmlReportTest : public ::testing::Test {
     EXPECT_THAT(o.err, ::testing::HasSubstr(needle));
     EXPECT_EQ(read_file(page), "old") << "a refused report must leave the page as it was";
   }
-
-  test_support::TempDir dir_{"tiersim-html"};
-  fs::path bin_, work_, tiny_;
 };
 
 // The JSON inside the page's data element.

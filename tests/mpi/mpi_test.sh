@@ -137,10 +137,15 @@ case "$case_name" in
     status=0
     "$bin" "${args[@]}" -o alone.csv 2> alone.err || status=$?
     [ "$status" -eq 3 ] || fail "alone: status $status"
-    status=0
-    mpi "${args[@]}" -o mpi.csv 2> mpi.err || status=$?
-    [ "$status" -eq 3 ] || { cat mpi.err >&2; fail "mpirun: status $status"; }
-    grep -q "run.max_in_flight (100)" mpi.err || { cat mpi.err >&2; fail "no overload message"; }
+    # Several times (about 3 s each): a rank that left a thread running past
+    # the end of its study crashed in about one run in ten.
+    for attempt in 1 2 3 4 5 6; do
+      status=0
+      mpi "${args[@]}" -o mpi.csv 2> mpi.err || status=$?
+      [ "$status" -eq 3 ] || { cat mpi.err >&2; fail "mpirun, run $attempt: status $status"; }
+      grep -q "run.max_in_flight (100)" mpi.err || { cat mpi.err >&2; fail "run $attempt: no overload message"; }
+      ! grep -q "signal" mpi.err || { cat mpi.err >&2; fail "run $attempt: a rank ended on a signal"; }
+    done
     ;;
   refuse)
     # An option the ranks cannot run is refused once, by rank 0, with status 2.
