@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "loader/distribution_text.hpp"
+#include "loader/call_graph.hpp"
 #include "loader/fields.hpp"
 #include "loader/document.hpp"
 #include "loader/text_util.hpp"
@@ -136,6 +137,14 @@ struct KindKeys<models::ServerConfig> {
   static std::vector<std::string> keys() { return {"workers", "queue"}; }
 };
 
+template <>
+struct KindKeys<models::CacheConfig> {
+  static constexpr std::string_view kArticle = "a";
+  static std::vector<std::string> keys() {
+    return {"max_connections", "get_cpu", "set_cpu", "key_size", "value_size", "client_timeout"};
+  }
+};
+
 struct KindInfo {
   std::size_t index;  // in models::TierKindConfig
   std::string name;
@@ -166,8 +175,8 @@ constexpr std::size_t kind_index() {
 
 const std::vector<std::string> kCommonTierKeys = {"kind", "count", "machine", "on", "names", "labels", "cpu"};
 const std::vector<std::string> kClassKeys = {"weight", "request", "response"};
-const std::vector<std::string> kDemandKeys = {"cpu",     "calls", "request", "response", "disk_ios",
-                                              "io_size", "reads", "writes",  "cache_hit"};
+const std::vector<std::string> kDemandKeys = {"cpu",     "calls", "request", "response",  "disk_ios",
+                                              "io_size", "reads", "writes",  "cache_hit", "hit_ratio"};
 const std::vector<std::string> kDatabaseDemandKeys = {"reads", "writes", "cache_hit"};
 
 // Faults. A fault names what fails with exactly one subject key: a kind key
@@ -399,6 +408,7 @@ class Converter {
                    [&](models::AppConfig& c) { c = read_app(m); },
                    [&](models::DatabaseConfig& c) { c = read_database(m, tier.count); },
                    [&](models::ServerConfig& c) { c = read_server(m); },
+                   [&](models::CacheConfig& c) { c = read_cache(m); },
                },
                tier.kind);
     cfg_.tiers.push_back(std::move(tier));
@@ -670,6 +680,17 @@ class Converter {
     if (const auto d = r.get("connect_timeout_max")) rc.connect_timeout_max = to_duration(*d, true);
     if (const auto b = r.get("writer_is_also_reader")) rc.writer_is_also_reader = to_bool(*b);
     if (const auto b = r.get("fallback_to_primary")) rc.fallback_to_primary = to_bool(*b);
+  }
+
+  models::CacheConfig read_cache(const MapReader& m) const {
+    models::CacheConfig c;
+    if (const auto f = m.get("max_connections")) c.max_connections = to_int(*f, 1);
+    if (const auto f = m.get("get_cpu")) c.get_cpu = to_distribution(*f, base_dir_);
+    if (const auto f = m.get("set_cpu")) c.set_cpu = to_distribution(*f, base_dir_);
+    if (const auto f = m.get("key_size")) c.key_bytes = to_size(*f, false);
+    if (const auto f = m.get("value_size")) c.value_bytes = to_size(*f, false);
+    if (const auto f = m.get("client_timeout")) c.client_timeout = to_duration(*f, true);
+    return c;
   }
 
   static models::ServerConfig read_server(const MapReader& m) {
@@ -1001,11 +1022,16 @@ class Converter {
     valid.insert(valid.end(), tier_names.begin(), tier_names.end());
 
     double total_weight = 0.0;
+    std::vector<call_graph::ClassFields> where;
     for (const auto& e : classes.entries()) {
       models::RequestClass rc;
       rc.name = to_name(classes.key_of(e));
       const MapReader c(classes.value_of(e));
       rc.demands.resize(cfg_.tiers.size());
+      call_graph::ClassFields w{classes.key_of(e), {}, {}, {}};
+      w.demand.resize(cfg_.tiers.size());
+      w.calls.resize(cfg_.tiers.size());
+      w.steps.resize(cfg_.tiers.size());
       std::size_t deepest = 0;
       for (const auto& key : c.entries()) {
         if (contains(valid, key.key.text)) {
@@ -1024,16 +1050,30 @@ class Converter {
       if (const auto w = c.get("weight")) rc.weight = to_number(*w, Range::kNonNegative);
       if (const auto r = c.get("request")) rc.request_bytes = to_size(*r, false);
       if (const auto r = c.get("response")) rc.response_bytes = to_size(*r, false);
+      // With a call list anywhere, the chain ends at the first one.
+      bool listed = false;
       for (std::size_t i = 0; i < cfg_.tiers.size(); ++i) {
-        if (const auto d = c.get(tier_names[i])) rc.demands[i] = read_demand(*d, i, i == deepest);
+        const auto d = c.get(tier_names[i]);
+        if (!d) continue;
+        w.demand[i].emplace(*d);
+        if (d->node.type == Node::Type::kMap) {
+          if (const auto calls = MapReader(*d).get("calls")) w.calls[i].emplace(*calls);
+        }
+        if (w.calls[i] && w.calls[i]->node.type == Node::Type::kList) listed = true;
+      }
+      for (std::size_t i = 0; i < cfg_.tiers.size(); ++i) {
+        if (w.demand[i]) rc.demands[i] = read_demand(*w.demand[i], i, !listed && i == deepest, w.steps[i]);
       }
       total_weight += rc.weight;
       cfg_.workload.classes.push_back(std::move(rc));
+      where.push_back(std::move(w));
     }
     if (!(total_weight > 0.0)) fail(f, "the class weights sum to 0; at least one must be positive");
+    call_graph::check(cfg_, where);
   }
 
-  models::TierDemand read_demand(const Field& f, std::size_t tier_index, bool deepest) const {
+  models::TierDemand read_demand(const Field& f, std::size_t tier_index, bool deepest,
+                                 std::vector<call_graph::StepFields>& steps) const {
     const MapReader d(f);
     const TierInfo& tier = tier_info_[tier_index];
     const std::string& tier_name = cfg_.tiers[tier_index].name;
@@ -1043,16 +1083,30 @@ class Converter {
         fail(d.key_of(e), fmt::format("only database tiers take {}; tier {} is {} {} tier", e.key.text, tier_name,
                                       info(tier.kind).article, info(tier.kind).name));
       }
+      if (tier.kind != kind_index<models::CacheConfig>() && e.key.text == "hit_ratio") {
+        fail(d.key_of(e), fmt::format("only cache tiers take hit_ratio; tier {} is {} {} tier", tier_name,
+                                      info(tier.kind).article, info(tier.kind).name));
+      }
     }
     models::TierDemand demand;
     if (const auto c = d.get("cpu")) demand.cpu = to_distribution(*c, base_dir_);
     if (const auto c = d.get("calls")) {
-      if (deepest) {
-        fail(*c, fmt::format("tier {} is the deepest tier this class visits, so it calls no further tier", tier_name),
-             "give the next tier a demand in this class to make the calls reach it");
+      if (c->node.type == Node::Type::kList) {
+        std::vector<std::string> tier_names;
+        for (const auto& t : cfg_.tiers) tier_names.push_back(t.name);
+        demand.call_list = call_graph::read_call_list(*c, tier_names, steps);
+      } else {
+        if (c->node.type != Node::Type::kScalar) {
+          expected(*c, "a positive integer (calls to the next tier) or a list of calls such as [{ to: db }]");
+        }
+        if (deepest) {
+          fail(*c, fmt::format("tier {} is the deepest tier this class visits, so it calls no further tier", tier_name),
+               "give the next tier a demand in this class to make the calls reach it");
+        }
+        demand.calls = to_int(*c, 1, kMaxPerVisit);
       }
-      demand.calls = to_int(*c, 1, kMaxPerVisit);
     }
+    if (const auto h = d.get("hit_ratio")) demand.hit_ratio = to_number(*h, Range::kFraction);
     if (const auto r = d.get("request")) demand.request_bytes = to_size(*r, false);
     if (const auto r = d.get("response")) demand.response_bytes = to_size(*r, false);
     if (const auto n = d.get("disk_ios")) {

@@ -63,6 +63,10 @@ class Stack {
     const auto& d = config_.workload.classes[static_cast<std::size_t>(request_class)].demands[static_cast<std::size_t>(tier)];
     return d ? &*d : nullptr;
   }
+  // The calls a visit of the class to the tier makes (models/topology.hpp).
+  const std::vector<CallStep>& calls(int request_class, int tier) const {
+    return calls_[static_cast<std::size_t>(request_class) * tiers_.size() + static_cast<std::size_t>(tier)];
+  }
   double request_bytes(int request_class, int tier) const;
   double response_bytes(int request_class, int tier) const;
 
@@ -147,6 +151,7 @@ class Stack {
   std::vector<std::unique_ptr<Host>> hosts_;
   std::vector<std::unique_ptr<Node>> nodes_;  // by node id, in chain order
   std::vector<std::vector<Node*>> tiers_;
+  std::vector<std::vector<CallStep>> calls_;  // class x tier
   std::unique_ptr<Clients> clients_;
   std::unique_ptr<WindowRecorder> windows_;
   std::unique_ptr<FaultInjector> faults_;

@@ -50,6 +50,10 @@ const std::map<std::string, double> kResponseTolerance{
     {"1-distributed", 0.01},
     {"2-secured-monitored", 0.01},
     {"3-scale-up", 0.01},
+    // Stage 3 plus a cache: the same approximations, and the cache's split
+    // of the reads by hit ratio is linear, exact in the mean. Measured over
+    // 5 replications: -0.21% (standard deviation of the mean 0.01 ms).
+    {"4-cached", 0.01},
 };
 
 // The utilization law U = X D holds exactly for what a run measures, so the
@@ -125,8 +129,8 @@ TEST(SimVsAnalysis, LightScenariosWithoutFaultsAgree) {
     EXPECT_GE(utilizations, 1);
     EXPECT_EQ(responses, 1 + static_cast<int>(config.workload.classes.size()));
   }
-  // The four stages and the closed network.
-  EXPECT_GE(checked, 5);
+  // The five stages and the closed network.
+  EXPECT_GE(checked, 6);
 }
 
 struct PercentileCase {
