@@ -76,9 +76,9 @@ void check(const models::ScenarioConfig& cfg, const std::vector<ClassFields>& wh
       const Field& list = *w.calls[t];
       if (proxy(caller)) {
         fail(list,
-             fmt::format("tier {} is {} proxy: it forwards each request to the tier after it, so its calls are a "
-                         "count, not a list",
-                         caller.name, kind_of(caller)),
+             fmt::format("tier {} is {} {} tier, a proxy: it forwards each request to the tier after it, so its "
+                         "calls are a count, not a list",
+                         caller.name, is<models::NginxConfig>(caller) ? "an" : "a", kind_of(caller)),
              "give the list to an app or server tier, or write calls: N");
       }
       if (is<models::DatabaseConfig>(caller) || is<models::CacheConfig>(caller)) {
