@@ -35,8 +35,8 @@ RunMetrics values_by_name(const Experiment& e) {
 // ratio, R = log X - log Y per replication, is the interval of the ratio of
 // the two geometric means (the percentiles' point estimates), shown in ms of
 // the baseline as GM(Y) (e^R - 1). Other metrics: the t-interval of the
-// differences. Either way the interval is not widened by the resolution; the
-// significance test asks for both (see `significant`).
+// differences. compare() then widens a percentile's interval by the
+// resolution, which common random numbers do not cancel.
 std::optional<Estimate> paired_difference(const RunMetrics& a, const RunMetrics& b, const std::string& name) {
   std::vector<double> differences, log_ratios, baseline_logs;
   bool positive = true;
@@ -86,10 +86,14 @@ std::vector<ComparedScenario> compare(std::span<const Experiment> experiments, s
         const auto base = std::find_if(baseline_metrics.begin(), baseline_metrics.end(),
                                        [&](const MetricEstimate& b) { return b.metric.name == c.own.metric.name; });
         if (c.difference && c.own.estimate && base != baseline_metrics.end() && base->estimate) {
-          // Each value may be off by its resolution, and the two errors need not cancel.
+          // Each value may be off by its resolution, and the two errors need
+          // not cancel: paired replications that fall in the same buckets
+          // would otherwise give an interval of no width around a difference
+          // that is only known to within a bucket.
           const double resolution = relative_resolution(c.own.metric.name) *
                                     (std::abs(c.own.estimate->value) + std::abs(base->estimate->value));
-          c.significant = c.difference->excludes_zero() && std::abs(c.difference->value) > resolution;
+          c.difference = widened(*c.difference, resolution);
+          c.significant = c.difference->excludes_zero();
         }
       }
       scenario.metrics.push_back(std::move(c));
@@ -154,8 +158,8 @@ std::string comparison_table(std::span<const ComparedScenario> scenarios, unsign
   }
   table.render_to(out);
   out += fmt::format(
-      "\n* the 95% interval of the paired difference excludes 0 and the difference exceeds the\n"
-      "  percentiles' resolution ({:.2g}% of each value). Every scenario saw the same requests\n"
+      "\n* the 95% interval of the paired difference excludes 0; for percentiles it is widened by\n"
+      "  their resolution ({:.2g}% of each value). Every scenario saw the same requests\n"
       "  (arrival times, classes, demands) in each replication: common random numbers.\n",
       100.0 * sim::LatencyHistogram::kRelativeResolution);
   return out;

@@ -17,14 +17,13 @@ namespace experiment {
 struct ComparedMetric {
   MetricEstimate own;
   // (this scenario - the first) over replications, with its interval
-  // (latency percentiles: from the ratio of geometric means; others: the mean
-  // difference and its t-interval); none for the first scenario, for metrics
-  // the first lacks (another topology's nodes) and when some replication
-  // measured nothing.
+  // (latency percentiles: from the ratio of geometric means, widened by what
+  // the two values' resolution, sim::LatencyHistogram::kRelativeResolution,
+  // could account for; others: the mean difference and its t-interval); none
+  // for the first scenario, for metrics the first lacks (another topology's
+  // nodes) and when some replication measured nothing.
   std::optional<Estimate> difference;
-  // The interval excludes 0 and the difference exceeds what the two values'
-  // resolution (sim::LatencyHistogram::kRelativeResolution for percentiles)
-  // could account for.
+  // The interval excludes 0.
   bool significant = false;
 };
 

@@ -100,6 +100,11 @@ TEST_F(ExperimentCli, TwoCopiesOfAScenarioDifferByExactlyZero) {
   // Exactly zero intervals where no histogram resolution widens them.
   EXPECT_EQ(differences["latency_ms.mean"]["ci95"], nlohmann::ordered_json::array({0.0, 0.0}));
   EXPECT_EQ(differences["throughput_rps"]["ci95"], nlohmann::ordered_json::array({0.0, 0.0}));
+  // A percentile's is the resolution of the two equal values, 2 x 1/128 of each.
+  const double p99 = json["scenarios"][1]["metrics"]["latency_ms.p99"]["value"].get<double>();
+  const auto& p99_interval = differences["latency_ms.p99"]["ci95"];
+  EXPECT_NEAR(p99_interval[0].get<double>(), -2.0 / 128 * p99, 1e-9 * p99);
+  EXPECT_NEAR(p99_interval[1].get<double>(), 2.0 / 128 * p99, 1e-9 * p99);
 }
 
 TEST_F(ExperimentCli, CompareTablesAndCsvListEveryScenario) {
