@@ -20,7 +20,7 @@ AppNode::AppNode(Stack& stack, const TierConfig& tier, int tier_index, int index
   connections_.resize(tiers);
   local_.assign(tiers, nullptr);
   next_.assign(tiers, 0);
-  routers_.resize(tiers);
+  databases_.resize(tiers);
   for (int t = 0; t < stack.tier_count(); ++t) {
     bool called = false;
     for (std::size_t c = 0; c < stack.config().workload.classes.size(); ++c) {
@@ -31,12 +31,8 @@ AppNode::AppNode(Stack& stack, const TierConfig& tier, int tier_index, int index
     connections_[k] = SlotPool(sim_, stack.requests(), pool, sim::Callback::to<&AppNode::on_connection>(this),
                                sim::Callback::to<&AppNode::on_connection_timeout>(this));
     if (config_.prefer_local) local_[k] = co_located_next(t);
-    const TierConfig& next = stack.config().tiers[k];
-    const auto* db = std::get_if<DatabaseConfig>(&next.kind);
-    if (db != nullptr && db->router && db->reads == ReadRouting::kReplicas && next.count > 1) {
-      routers_[k] = std::make_unique<ReadRouter>(stack, *this, t, *db->router);
-      // Without faults every node stays online: the monitor would change nothing.
-      if (!stack.config().faults.empty()) routers_[k]->start();
+    if (std::holds_alternative<DatabaseConfig>(stack.config().tiers[k].kind)) {
+      databases_[k] = std::make_unique<DatabaseRouting>(stack, *this, t, local_[k]);
     }
   }
 }
@@ -66,7 +62,7 @@ void AppNode::call(RequestId id, Request& r) {
   // get one until mysql-connect_timeout_server_max, then returns an error.
   f.downstream = id_;
   schedule_call_failure(id, r, FailureReason::kConnectFailed,
-                        routers_[static_cast<std::size_t>(tier)]->config().connect_timeout_max);
+                        databases_[static_cast<std::size_t>(tier)]->router()->config().connect_timeout_max);
 }
 
 void AppNode::on_connection_timeout(std::uint64_t id) { fail(id, FailureReason::kPoolTimeout); }
@@ -101,46 +97,10 @@ void AppNode::call_failed(RequestId id, Request& r, FailureReason cause) {
 
 Node* AppNode::choose_target(const Request& r, int tier) {
   const auto k = static_cast<std::size_t>(tier);
+  if (databases_[k]) return databases_[k]->target(r);
+  if (local_[k] != nullptr) return local_[k];
   const auto& next = stack_.tier_nodes(tier);
-  const TierConfig& next_tier = next.front()->tier();
-  Node* local = local_[k];
-  if (const auto* db = std::get_if<DatabaseConfig>(&next_tier.kind)) {
-    const TierDemand* query = stack_.demand(r.request_class, tier);
-    const bool write = query != nullptr && query->writes > 0;
-    Node& primary = stack_.primary_of(tier);
-    if (write || db->reads == ReadRouting::kPrimary || next.size() == 1) return &primary;
-    if (routers_[k]) return choose_reader(next, primary, tier);
-    if (local != nullptr && local != &primary) return local;
-    // Replicas in turn: every node but the primary and a demoted one.
-    for (std::size_t tries = 0; tries < next.size(); ++tries) {
-      Node& candidate = *next[next_[k]++ % next.size()];
-      if (&candidate != &primary && stack_.in_read_rotation(candidate)) return &candidate;
-    }
-    return &primary;
-  }
-  if (local != nullptr) return local;
   return next[next_[k]++ % next.size()];
-}
-
-// The reader hostgroup as ProxySQL has it: the replicas, and a primary that a
-// failover promoted when writer_is_also_reader is on; less the shunned nodes
-// and a demoted primary not yet repaired. In turn, as without the router
-// (ProxySQL picks at random by weight; the turn keeps common random numbers).
-Node* AppNode::choose_reader(const std::vector<Node*>& next, Node& primary, int tier) {
-  const auto k = static_cast<std::size_t>(tier);
-  const ReadRouter& router = *routers_[k];
-  const ReadRouterConfig& rc = router.config();
-  const bool primary_reads = rc.writer_is_also_reader && stack_.primary_promoted(tier);
-  const auto usable = [&](Node& n) {
-    return (&n != &primary || primary_reads) && stack_.in_read_rotation(n) && !router.shunned(n);
-  };
-  if (local_[k] != nullptr && usable(*local_[k])) return local_[k];
-  for (std::size_t tries = 0; tries < next.size(); ++tries) {
-    Node& candidate = *next[next_[k]++ % next.size()];
-    if (usable(candidate)) return &candidate;
-  }
-  if (rc.fallback_to_primary && !router.shunned(primary)) return &primary;
-  return nullptr;
 }
 
 void AppNode::end_call(Request& r, Frame& f) {

@@ -2,9 +2,9 @@
 // workers, each holding its request for the whole visit including downstream
 // calls, a backlog of requests waiting for a worker, and a pool of
 // connections to each tier it calls that calls wait for (up to
-// pool_timeout). Calls to a database tier go by query type: writes to the
-// primary, reads to the replicas in turn (or the primary), through ProxySQL's
-// health checks when the tier has a router (read_router.hpp). Calls to a
+// pool_timeout). Calls to a database tier go where its routing service says
+// (db_routing.hpp: writes to the primary, reads to the replicas, through
+// ProxySQL when the tier has a router). Calls to a
 // cache tier (cache-aside, models/cache.hpp) count the gets that hit or
 // missed for the visit's `on: miss` steps; a cache call that fails (refused,
 // timed out) counts as a miss and the visit goes on, as cache clients do.
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "models/node.hpp"
-#include "models/read_router.hpp"
+#include "models/db_routing.hpp"
 
 namespace models {
 
@@ -44,7 +44,6 @@ class AppNode final : public Node {
   // the router has no reader.
   void call(RequestId id, Request& r);
   Node* choose_target(const Request& r, int tier);
-  Node* choose_reader(const std::vector<Node*>& next, Node& primary, int tier);
   SlotPool& pool_of(const Request& r, const Frame& f) {
     return connections_[static_cast<std::size_t>(current_step(r, f).tier)];
   }
@@ -55,7 +54,7 @@ class AppNode final : public Node {
   std::vector<SlotPool> connections_;
   std::vector<Node*> local_;
   std::vector<std::size_t> next_;
-  std::vector<std::unique_ptr<ReadRouter>> routers_;  // set when reads go through ProxySQL
+  std::vector<std::unique_ptr<DatabaseRouting>> databases_;  // the database tiers' routing
 };
 
 }  // namespace models
