@@ -149,6 +149,15 @@ void check(const models::ScenarioConfig& cfg, const std::vector<ClassFields>& wh
           fail(at, fmt::format("class {} calls in a cycle: {}", rc.name, cycle),
                "a request cannot visit a tier it is already visiting");
         }
+        // HAProxy's model finds its frame at its tier's depth: only the
+        // chain from the first tier gets there.
+        if (is<models::HaproxyConfig>(tiers[next]) && path.size() != next) {
+          const Field& at = rc.demands[t] && rc.demands[t]->call_list ? w.steps[t][s].to
+                                                                       : (w.calls[t] ? *w.calls[t] : w.name);
+          fail(at, fmt::format("class {} reaches HAProxy tier {} from tier {}, off the chain of tiers before it",
+                               rc.name, tiers[next].name, tiers[t].name),
+               "a balancer tier is reached through the tiers before it in the file, each calling the next");
+        }
         if (state[next] == 0) self(self, next);
       }
       path.pop_back();
