@@ -2,8 +2,8 @@
 // scenario (Field), maps read key by key (MapReader), and converters from a
 // field to each kind of value (to_int, to_duration, to_distribution, ...).
 // Each fails with the field's file, line, column and key, what it expected
-// and what it found. scenario_loader.cpp reads the scenario's sections with
-// them; nothing else includes this header.
+// and what it found. The section readers (sections.hpp) read the scenario
+// with them; nothing outside loader/ includes this header.
 #pragma once
 
 #include <algorithm>

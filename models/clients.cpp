@@ -139,7 +139,19 @@ void Clients::on_open_arrival(std::uint64_t) {
 }
 
 void Clients::on_user_request(std::uint64_t user) {
-  send(stack_.simulation().now(), static_cast<std::uint32_t>(user), users_[static_cast<std::size_t>(user)]);
+  const Time now = stack_.simulation().now();
+  if (now != last_user_send_) {
+    last_user_send_ = now;
+    user_sends_at_last_ = 0;
+  } else if (++user_sends_at_last_ > users_.size() + kStalledSends) {
+    stack_.stop_run("run stopped at " + sim::format_duration(now) + " simulated: " +
+                    std::to_string(user_sends_at_last_) +
+                    " requests sent at that instant, and the simulated clock does not advance: users who think "
+                    "for 0s meet a path that takes no time (no demand and no latency, or a failure at once). "
+                    "Give the users a think time, or the path a demand or a latency");
+    return;
+  }
+  send(now, static_cast<std::uint32_t>(user), users_[static_cast<std::size_t>(user)]);
 }
 
 int Clients::choose_class(sim::RandomStream& rng) const {

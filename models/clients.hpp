@@ -129,6 +129,12 @@ class Clients {
   std::size_t max_pending_events_;
   // Closed loop: one stream per user.
   std::vector<sim::RandomStream> users_;
+  // The stalled-clock guard: users who think for 0 s and meet a path that
+  // takes no time would send requests forever at one instant. More sends at
+  // one instant than users plus kStalledSends stops the run.
+  static constexpr std::uint64_t kStalledSends = 100'000;
+  Time last_user_send_ = -1;
+  std::uint64_t user_sends_at_last_ = 0;
   // Retry budget tokens and circuit breaker state.
   double tokens_ = 0.0;
   int consecutive_failures_ = 0;

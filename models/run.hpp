@@ -25,15 +25,16 @@ struct RunOptions {
   std::function<void(Time, const std::string&)> trace;
 };
 
-// The overload guard stopped the run (run.max_in_flight or
-// run.max_pending_events); what() names the limit, the simulated time and
-// the node holding the most requests. The CLI exits with status 3.
+// A guard stopped the run: the overload guard (run.max_in_flight or
+// run.max_pending_events; what() names the limit, the simulated time and
+// the node holding the most requests) or the stalled-clock guard (requests
+// sent without end at one instant). The CLI exits with status 3.
 class RunLimitExceeded : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-// Throws RunLimitExceeded when the overload guard stops the run.
+// Throws RunLimitExceeded when a guard stops the run.
 RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options = {});
 
 }  // namespace models

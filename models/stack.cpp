@@ -419,8 +419,13 @@ void Stack::stop_overloaded(const std::string& what) {
     where = "node " + fullest->name() + " (tier " + fullest->tier().name + ") holds the most, " +
             std::to_string(static_cast<long long>(fullest->requests_present()));
   }
-  overload_ = "run stopped at " + sim::format_duration(sim_.now()) + " simulated: " + what + "; " + where +
-              ". The system is overloaded: lower the load, or raise the limit if the run needs that many";
+  stop_run("run stopped at " + sim::format_duration(sim_.now()) + " simulated: " + what + "; " + where +
+           ". The system is overloaded: lower the load, or raise the limit if the run needs that many");
+}
+
+void Stack::stop_run(std::string why) {
+  if (overload_) return;
+  overload_ = std::move(why);
   sim_.stop();
 }
 

@@ -125,7 +125,10 @@ class Stack {
   // limit): stops the simulation and keeps a message naming the time and
   // the node that holds the most requests.
   void stop_overloaded(const std::string& what);
-  // Set once the guard has stopped the run.
+  // A guard that is not about load tripped: stops the simulation and keeps
+  // `why`, which names the time itself.
+  void stop_run(std::string why);
+  // Set once a guard has stopped the run.
   const std::optional<std::string>& overload() const { return overload_; }
 
   void on_warmup_end(std::uint64_t);

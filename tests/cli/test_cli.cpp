@@ -87,6 +87,40 @@ TEST_F(CliTest, TopLevelHelpListsCommandsAndFlags) {
   EXPECT_EQ(version.out.rfind("tiersim ", 0), 0u) << version.out;
 }
 
+// The command list of --help and the unknown-command message both come from
+// the command table: each names every command, in the same order, and each
+// listed command has its own --help.
+TEST_F(CliTest, CommandListsComeFromOneTable) {
+  const Outcome help = tiersim({"--help"});
+  ASSERT_EQ(help.status, 0);
+  const auto begin = help.out.find("Commands:\n");
+  ASSERT_NE(begin, std::string::npos) << help.out;
+  std::istringstream lines(help.out.substr(begin + 10, help.out.find("\n\n", begin) - begin - 10));
+  std::vector<std::string> listed;
+  std::size_t summary_column = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ASSERT_EQ(line.rfind("  ", 0), 0u) << line;
+    const auto end = line.find(' ', 2);
+    listed.push_back(line.substr(2, end - 2));
+    const auto summary = line.find_first_not_of(' ', end);
+    if (summary_column == 0) summary_column = summary;
+    EXPECT_EQ(summary, summary_column) << "summaries are aligned: " << line;
+    EXPECT_GT(line.size(), summary + 10) << "a one-line summary: " << line;
+  }
+  EXPECT_EQ(listed, (std::vector<std::string>{"run", "compare", "sweep", "analyze", "check", "import", "report"}));
+
+  std::string names;
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    names += (i == 0 ? "" : i + 1 == listed.size() ? " and " : ", ") + listed[i];
+    const Outcome own = tiersim({listed[i], "--help"});
+    EXPECT_EQ(own.status, 0) << listed[i] << ": " << own.err;
+    EXPECT_EQ(own.out.rfind("Usage: tiersim " + listed[i], 0), 0u) << own.out;
+    EXPECT_NE(own.out.find("  -h [ --help ]"), std::string::npos) << own.out;
+  }
+  expect_bad_input(tiersim({"bogus"}), "unknown command \"bogus\"; the commands are " + names +
+                                           " (see 'tiersim --help')");
+}
+
 TEST_F(CliTest, RunHelpMentionsEveryFlag) {
   const Outcome o = tiersim({"run", "--help"});
   EXPECT_EQ(o.status, 0);

@@ -200,6 +200,21 @@ TEST_F(LimitsTest, AnOverloadedRunStopsWithStatus3NamingTheBottleneck) {
   expect_runs(events, {"--duration", "1ms"});
 }
 
+// Found by fuzz_scenario (tests/fuzz/regressions/scenario/): users who
+// think for 0 s on a path that takes no time sent requests forever at t = 0.
+TEST_F(LimitsTest, AClockThatCannotAdvanceStopsWithStatus3) {
+  const std::string zeno = scenario("{ duration: 10s }", "{ users: 50, think: 0s }", "{ }");
+  const Outcome o = tiersim({"run", write("zeno.yaml", zeno).string(), "--quiet"});
+  EXPECT_EQ(o.status, 3) << o.err;
+  EXPECT_EQ(o.out, "");
+  for (const char* needle : {"tiersim: error: run stopped at 0s simulated: 100051 requests sent at that instant",
+                             "the simulated clock does not advance", "Give the users a think time"}) {
+    EXPECT_NE(o.err.find(needle), std::string::npos) << needle << " in " << o.err;
+  }
+  // Any time on the path lets the clock advance: the same users run to the end.
+  expect_runs(write("cpu.yaml", scenario("{ duration: 1s }", "{ users: 50, think: 0s }", "{ cpu: 1us }")));
+}
+
 TEST_F(LimitsTest, SizesBeyondWhatTheArithmeticCarriesAreRefused) {
   for (const char* size : {"6018446744073709551616KiB", "1e300B", "1025TiB"}) {
     SCOPED_TRACE(size);

@@ -229,15 +229,31 @@ TEST(ImportKeepalived, HostNamesPairFilesWithNodes) {
 
 // ---------------------------------------------------------------- the round trip
 
-std::vector<std::pair<sim::Time, std::string>> traced_run(const models::ScenarioConfig& config, models::RunResult& result) {
-  std::vector<std::pair<sim::Time, std::string>> trace;
+using Trace = std::vector<std::pair<sim::Time, std::string>>;
+
+Trace traced_run(const models::ScenarioConfig& config, models::RunResult& result) {
+  Trace trace;
   models::RunOptions options;
   options.trace = [&trace](sim::Time t, const std::string& text) { trace.emplace_back(t, text); };
   result = models::run_scenario(config, options);
   return trace;
 }
 
-sim::Time first(const std::vector<std::pair<sim::Time, std::string>>& trace, const std::string& fragment) {
+// The imported scenario runs as the one written by hand, bit for bit: the
+// same trace (detections, VRRP, failures) and the same counts. Returns the
+// imported run's trace, for the timings each test checks.
+Trace expect_same_run(const models::ScenarioConfig& imported, const models::ScenarioConfig& by_hand) {
+  models::RunResult imported_run, by_hand_run;
+  Trace imported_trace = traced_run(imported, imported_run);
+  const Trace by_hand_trace = traced_run(by_hand, by_hand_run);
+  EXPECT_EQ(imported_trace, by_hand_trace);
+  EXPECT_EQ(imported_run.totals.succeeded, by_hand_run.totals.succeeded);
+  EXPECT_EQ(imported_run.totals.failed, by_hand_run.totals.failed);
+  EXPECT_EQ(imported_run.attempts, by_hand_run.attempts);
+  return imported_trace;
+}
+
+sim::Time first(const Trace& trace, const std::string& fragment) {
   for (const auto& [t, text] : trace) {
     if (text.find(fragment) != std::string::npos) return t;
   }
@@ -293,13 +309,7 @@ TEST(ImportRoundTrip, ImportedRunsAsHandWritten) {
   EXPECT_EQ(web.connect_timeout, web_by_hand.connect_timeout);
   EXPECT_EQ(web.read_timeout, web_by_hand.read_timeout);
 
-  models::RunResult imported_run, by_hand_run;
-  const auto imported_trace = traced_run(imported, imported_run);
-  const auto by_hand_trace = traced_run(by_hand, by_hand_run);
-  EXPECT_EQ(imported_trace, by_hand_trace);
-  EXPECT_EQ(imported_run.totals.succeeded, by_hand_run.totals.succeeded);
-  EXPECT_EQ(imported_run.totals.failed, by_hand_run.totals.failed);
-  EXPECT_EQ(imported_run.attempts, by_hand_run.attempts);
+  const Trace imported_trace = expect_same_run(imported, by_hand);
 
   // And the timings are the configurations' own. web2 crashes at 10 s: a
   // check of a silent server fails min(timeout connect 1.5 s, inter 1 s) +
@@ -361,12 +371,7 @@ TEST(ImportRoundTrip, ChecksAndTrackingRunAsHandWritten) {
     }
   }
 
-  models::RunResult imported_run, by_hand_run;
-  const auto imported_trace = traced_run(imported, imported_run);
-  const auto by_hand_trace = traced_run(by_hand, by_hand_run);
-  EXPECT_EQ(imported_trace, by_hand_trace);
-  EXPECT_EQ(imported_run.totals.succeeded, by_hand_run.totals.succeeded);
-  EXPECT_EQ(imported_run.totals.failed, by_hand_run.totals.failed);
+  const Trace imported_trace = expect_same_run(imported, by_hand);
 
   // lb1's HAProxy dies at 35 s. The vrrp_script runs every 2 s: its first
   // failure comes within one interval, fall 2 needs a second one 2 s later,
