@@ -83,9 +83,14 @@ class Builder {
   void add_nodes();
   void add_workload();
   // Share of node i's calls that go to each node of the next tier, for class c.
-  std::vector<double> call_split(int i, std::size_t c) const;
-  // The co-located node of the next tier, or -1 (models::Node::co_located_next).
-  int co_located_next(int i) const;
+  // Share of node i's calls to tier `target` that go to each of its nodes, for class c.
+  std::vector<double> call_split(int i, std::size_t c, int target) const;
+  // The co-located node of tier `target`, or -1 (models::Node::co_located_next).
+  int co_located(int i, int target) const;
+  // The calls of class c at tier t (models/topology.hpp).
+  const std::vector<models::CallStep>& calls(std::size_t c, int t) const {
+    return calls_[c * config_.tiers.size() + static_cast<std::size_t>(t)];
+  }
   Message message(int from_host, int to_host, double bytes) const;
   void add_calls();
   void solve_visits();
@@ -97,8 +102,8 @@ class Builder {
   std::vector<HostInfo> hosts_;
   std::vector<int> node_host_;                 // node -> host
   std::vector<std::vector<int>> tier_nodes_;   // tier -> nodes
-  std::vector<int> deepest_;                   // class -> deepest tier
-  std::vector<int> call_pool_;                 // node -> app connection pool, or -1
+  std::vector<std::vector<models::CallStep>> calls_;  // class x tier
+  std::map<std::pair<int, int>, int> call_pool_;      // (app node, tier it calls) -> connection pool
   std::map<std::pair<int, int>, int> server_pool_;  // (balancer, server) -> pool
 };
 
@@ -191,7 +196,7 @@ void Builder::add_nodes() {
                        n.admission = add_pool(n.name + ".connections", n.name, ResourceKind::kAdmission,
                                               web.worker_connections * web.worker_processes, true);
                        // A proxied request holds a client and an upstream connection.
-                       for (std::size_t c = 0; c < classes; ++c) n.units[c] = deepest_[c] > static_cast<int>(t) ? 2.0 : 1.0;
+                       for (std::size_t c = 0; c < classes; ++c) n.units[c] = calls(c, static_cast<int>(t)).empty() ? 1.0 : 2.0;
                      },
                      [&](const models::AppConfig& app) {
                        n.admission = add_pool(n.name + ".workers", n.name, ResourceKind::kAdmission, app.workers, false);
@@ -205,6 +210,11 @@ void Builder::add_nodes() {
                          n.admission = add_pool(n.name + ".workers", n.name, ResourceKind::kAdmission, server.workers, false);
                        }
                      },
+                     [&](const models::CacheConfig& cache) {
+                       // Beyond max_connections, connections wait in the listen backlog.
+                       n.admission = add_pool(n.name + ".connections", n.name, ResourceKind::kAdmission,
+                                              cache.max_connections, false);
+                     },
                  },
                  tier.kind);
       tier_nodes_[t].push_back(static_cast<int>(m_.nodes.size()));
@@ -212,9 +222,9 @@ void Builder::add_nodes() {
       m_.nodes.push_back(std::move(n));
     }
   }
-  // Pools held per call, once the next tier's nodes are named.
-  call_pool_.assign(m_.nodes.size(), -1);
-  for (std::size_t t = 0; t + 1 < config_.tiers.size(); ++t) {
+  // Pools held per call, once the called tiers' nodes are named.
+  for (std::size_t t = 0; t < config_.tiers.size(); ++t) {
+    const models::Topology& graph = topology;
     const models::TierConfig& tier = config_.tiers[t];
     for (int i : tier_nodes_[t]) {
       const std::string& name = m_.nodes[static_cast<std::size_t>(i)].name;
@@ -223,6 +233,7 @@ void Builder::add_nodes() {
       std::visit(models::Overloaded{
                      [&](const models::HaproxyConfig& lb) {
                        if (lb.server_maxconn == 0) return;
+                       if (t + 1 >= config_.tiers.size()) return;
                        for (int j : tier_nodes_[t + 1]) {
                          server_pool_[{i, j}] = add_pool(name + "->" + m_.nodes[static_cast<std::size_t>(j)].name + ".maxconn",
                                                          name, ResourceKind::kServerConns, lb.server_maxconn, false);
@@ -230,11 +241,18 @@ void Builder::add_nodes() {
                      },
                      [](const models::NginxConfig&) {},
                      [&](const models::AppConfig& app) {
-                       call_pool_[static_cast<std::size_t>(i)] =
-                           add_pool(name + ".pool", name, ResourceKind::kCallPool, app.pool, false);
+                       // One pool per tier called, named after the tier when there are several.
+                       const std::vector<int> called = graph.callees(static_cast<int>(t));
+                       for (int callee : called) {
+                         const std::string suffix =
+                             called.size() == 1 ? "" : "." + config_.tiers[static_cast<std::size_t>(callee)].name;
+                         call_pool_[{i, callee}] =
+                             add_pool(name + ".pool" + suffix, name, ResourceKind::kCallPool, app.pool, false);
+                       }
                      },
                      [](const models::DatabaseConfig&) {},
                      [](const models::ServerConfig&) {},
+                     [](const models::CacheConfig&) {},
                  },
                  tier.kind);
     }
@@ -247,12 +265,8 @@ void Builder::add_workload() {
   for (const auto& c : config_.workload.classes) {
     m_.classes.push_back(c.name);
     m_.shares.push_back(c.weight / total);
-    int deepest = 0;
-    for (std::size_t t = 0; t < c.demands.size(); ++t) {
-      if (c.demands[t]) deepest = static_cast<int>(t);
-    }
-    deepest_.push_back(deepest);
   }
+  calls_ = models::resolve_calls(config_);
   Workload& w = m_.workload;
   if (const auto* closed = std::get_if<models::ClosedArrivals>(&config_.workload.arrivals)) {
     w.closed = true;
@@ -285,18 +299,17 @@ void Builder::add_workload() {
                             sim::format_duration(peak_at));
 }
 
-int Builder::co_located_next(int i) const {
-  const int t = m_.nodes[static_cast<std::size_t>(i)].tier_index;
-  for (int j : tier_nodes_[static_cast<std::size_t>(t + 1)]) {
+int Builder::co_located(int i, int target) const {
+  for (int j : tier_nodes_[static_cast<std::size_t>(target)]) {
     if (node_host_[static_cast<std::size_t>(j)] == node_host_[static_cast<std::size_t>(i)]) return j;
   }
   return -1;
 }
 
-std::vector<double> Builder::call_split(int i, std::size_t c) const {
+std::vector<double> Builder::call_split(int i, std::size_t c, int target) const {
   const Node& n = m_.nodes[static_cast<std::size_t>(i)];
   const models::TierConfig& tier = config_.tiers[static_cast<std::size_t>(n.tier_index)];
-  const auto& next = tier_nodes_[static_cast<std::size_t>(n.tier_index + 1)];
+  const auto& next = tier_nodes_[static_cast<std::size_t>(target)];
   std::vector<double> split(next.size(), 0.0);
   const auto by_weight = [&](const std::vector<int>& weights) {
     double total = 0.0;
@@ -306,7 +319,7 @@ std::vector<double> Builder::call_split(int i, std::size_t c) const {
   const auto only = [&](int node) {
     for (std::size_t k = 0; k < next.size(); ++k) split[k] = next[k] == node ? 1.0 : 0.0;
   };
-  const int local = co_located_next(i);
+  const int local = co_located(i, target);
   // As each kind's begin_call picks the next-tier node.
   std::visit(models::Overloaded{
                  [&](const models::HaproxyConfig& lb) {
@@ -330,9 +343,9 @@ std::vector<double> Builder::call_split(int i, std::size_t c) const {
                  },
                  [&](const models::AppConfig& app) {
                    const int preferred = app.prefer_local ? local : -1;
-                   const auto& next_kind = config_.tiers[static_cast<std::size_t>(n.tier_index + 1)].kind;
+                   const auto& next_kind = config_.tiers[static_cast<std::size_t>(target)].kind;
                    if (const auto* db = std::get_if<models::DatabaseConfig>(&next_kind)) {
-                     const models::TierDemand* query = demand(c, n.tier_index + 1);
+                     const models::TierDemand* query = demand(c, target);
                      const bool write = query != nullptr && query->writes > 0;
                      if (write || db->reads == models::ReadRouting::kPrimary || next.size() == 1) {
                        only(next.front());
@@ -347,9 +360,10 @@ std::vector<double> Builder::call_split(int i, std::size_t c) const {
                      by_weight({});
                    }
                  },
-                 // The loader keeps a database last: it calls no tier.
+                 // Databases and caches call no tier.
                  [&](const models::DatabaseConfig&) { by_weight({}); },
                  [&](const models::ServerConfig&) { by_weight({}); },
+                 [&](const models::CacheConfig&) { by_weight({}); },
              },
              tier.kind);
   return split;
@@ -377,27 +391,44 @@ void Builder::add_calls() {
   for (std::size_t i = 0; i < m_.nodes.size(); ++i) {
     Node& n = m_.nodes[i];
     const int t = n.tier_index;
-    if (static_cast<std::size_t>(t) + 1 >= config_.tiers.size()) continue;
-    const auto& next = tier_nodes_[static_cast<std::size_t>(t + 1)];
     for (std::size_t c = 0; c < classes; ++c) {
-      if (deepest_[c] <= t) continue;
-      const models::TierDemand* d = demand(c, t);
-      const double calls = d != nullptr ? d->calls : 1;
-      const auto split = call_split(static_cast<int>(i), c);
-      for (std::size_t k = 0; k < next.size(); ++k) {
-        if (split[k] == 0.0) continue;
-        Call call;
-        call.target = next[k];
-        call.per_visit = calls * split[k];
-        if (call_pool_[i] >= 0) call.pools.push_back(call_pool_[i]);
-        if (const auto it = server_pool_.find({static_cast<int>(i), next[k]}); it != server_pool_.end()) {
-          call.pools.push_back(it->second);
+      // Expected cache gets of the visit that hit and missed so far: a
+      // conditional step's calls are its count times these.
+      double hits = 0.0;
+      double misses = 0.0;
+      for (const models::CallStep& step : calls(c, t)) {
+        double count = step.count;
+        if (step.on == models::CallCondition::kMiss) count *= misses;
+        if (step.on == models::CallCondition::kHit) count *= hits;
+        const auto target = static_cast<std::size_t>(step.tier);
+        const bool cache = std::holds_alternative<models::CacheConfig>(config_.tiers[target].kind);
+        if (cache && step.op == models::CacheOp::kGet) {
+          const models::TierDemand* d = demand(c, step.tier);
+          const double h = d != nullptr ? d->hit_ratio : 0.0;
+          hits += count * h;
+          misses += count * (1.0 - h);
         }
-        const int from = node_host_[i];
-        const int to = node_host_[static_cast<std::size_t>(next[k])];
-        call.request = message(from, to, request_bytes(c, t + 1));
-        call.response = message(to, from, response_bytes(c, t + 1));
-        n.plan[c].calls.push_back(std::move(call));
+        if (count == 0.0) continue;
+        const auto split = call_split(static_cast<int>(i), c, step.tier);
+        const auto& next = tier_nodes_[target];
+        for (std::size_t k = 0; k < next.size(); ++k) {
+          if (split[k] == 0.0) continue;
+          Call call;
+          call.target = next[k];
+          call.per_visit = count * split[k];
+          call.cache_set = cache && step.op == models::CacheOp::kSet;
+          if (const auto it = call_pool_.find({static_cast<int>(i), step.tier}); it != call_pool_.end()) {
+            call.pools.push_back(it->second);
+          }
+          if (const auto it = server_pool_.find({static_cast<int>(i), next[k]}); it != server_pool_.end()) {
+            call.pools.push_back(it->second);
+          }
+          const int from = node_host_[i];
+          const int to = node_host_[static_cast<std::size_t>(next[k])];
+          call.request = message(from, to, request_bytes(c, step.tier));
+          call.response = message(to, from, response_bytes(c, step.tier));
+          n.plan[c].calls.push_back(std::move(call));
+        }
       }
     }
   }
@@ -479,6 +510,20 @@ void Builder::add_jobs() {
                      [](const models::AppConfig&) {},
                      [](const models::DatabaseConfig&) {},
                      [](const models::ServerConfig&) {},
+                     [&](const models::CacheConfig& cache) {
+                       // A visit is a get or a set, in the mix its callers send.
+                       double gets = 0.0;
+                       double sets = 0.0;
+                       for (const Node& caller : m_.nodes) {
+                         for (const Call& call : caller.plan[c].calls) {
+                           if (call.target != static_cast<int>(i)) continue;
+                           (call.cache_set ? sets : gets) += caller.visits[c] * call.per_visit;
+                         }
+                       }
+                       if (gets + sets > 0.0) {
+                         cpu = cpu + either(gets / (gets + sets), moments(cache.get_cpu), moments(cache.set_cpu));
+                       }
+                     },
                  },
                  tier.kind);
       const double remote_share = n.visits[c] > 0.0 ? std::min(1.0, remote[i] / n.visits[c]) : 0.0;
@@ -507,6 +552,7 @@ void Builder::add_jobs() {
                        if (d->writes > 0) io(1.0, db.log_flush_bytes);
                      },
                      [&](const models::ServerConfig& k) { generic(k); },
+                     [&](const models::CacheConfig& k) { generic(k); },
                  },
                  tier.kind);
     }
@@ -551,6 +597,21 @@ StackModel Builder::build() {
   add_workload();
   add_nodes();
   add_calls();
+  // Callees before callers (depth first, post order); a chain from its last tier up.
+  const int tiers = static_cast<int>(config_.tiers.size());
+  std::vector<bool> placed(config_.tiers.size(), false);
+  const auto place = [&](const auto& self, int t) -> void {
+    placed[static_cast<std::size_t>(t)] = true;
+    for (std::size_t c = 0; c < m_.classes.size(); ++c) {
+      for (const models::CallStep& step : calls(c, t)) {
+        if (!placed[static_cast<std::size_t>(step.tier)]) self(self, step.tier);
+      }
+    }
+    m_.tier_order.push_back(t);
+  };
+  for (int t = tiers - 1; t >= 0; --t) {
+    if (!placed[static_cast<std::size_t>(t)]) place(place, t);
+  }
   solve_visits();
   add_jobs();
   aggregate();
@@ -659,8 +720,7 @@ Holding holding_times(const StackModel& model, const std::vector<StationResponse
     h.pool_wait[p] = pool_wait(static_cast<int>(p), h.pool_rate[p], h.pool_holding[p], h.pool_busy[p]);
   };
 
-  const int deepest = model.nodes.empty() ? -1 : model.nodes.back().tier_index;
-  for (int tier = deepest; tier >= 0; --tier) {
+  for (const int tier : model.tier_order) {
     // Pools held per call first: a call's time is known once the tier below is.
     std::vector<bool> touched(pools, false);
     for (const Node& n : model.nodes) {

@@ -107,6 +107,7 @@ struct Call {
   int target = -1;          // node
   double per_visit = 0.0;   // expected calls to target per visit of the caller
   std::vector<int> pools;   // pools the call holds while it lasts (connection pool, server maxconn)
+  bool cache_set = false;   // a set to a cache (its CPU is set_cpu, not get_cpu)
   Message request;
   Message response;
 };
@@ -154,7 +155,8 @@ struct StackModel {
   Workload workload;
   std::vector<Station> stations;
   std::vector<Pool> pools;
-  std::vector<Node> nodes;                 // in chain order
+  std::vector<Node> nodes;                 // in tier order
+  std::vector<int> tier_order;             // tiers, each after every tier it calls
   std::vector<std::vector<Entry>> entries; // by class
   std::vector<std::string> notes;          // modelling choices worth telling the user
 
@@ -225,9 +227,9 @@ struct Holding {
 };
 // Gives a pool's mean wait from its load: (pool, acquisitions/s, mean holding, busy slots).
 using PoolWait = std::function<double(int, double, double, double)>;
-// Tiers are solved from the last up: a caller holds its slots while the tier
-// below works, so the callee's time (its admission wait included) is part of
-// the caller's holding.
+// Tiers are solved callees first (tier_order): a caller holds its slots
+// while the tiers it calls work, so a callee's time (its admission wait
+// included) is part of the caller's holding.
 Holding holding_times(const StackModel& model, const std::vector<StationResponse>& stations, double throughput,
                       const PoolWait& pool_wait);
 // Every station free, no pool waits.

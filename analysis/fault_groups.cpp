@@ -189,6 +189,7 @@ TierBehaviour entry_tier(const TierConfig& tier) {
                                     [](const models::AppConfig&) -> const models::HaproxyConfig* { return nullptr; },
                                     [](const models::DatabaseConfig&) -> const models::HaproxyConfig* { return nullptr; },
                                     [](const models::ServerConfig&) -> const models::HaproxyConfig* { return nullptr; },
+                                    [](const models::CacheConfig&) -> const models::HaproxyConfig* { return nullptr; },
                                 },
                                 tier.kind);
   if (pair != nullptr) return vrrp_pair(*pair);
@@ -258,6 +259,7 @@ double ancestors_timeout(const ScenarioConfig& config, int caller, std::string& 
                    },
                    [](const models::DatabaseConfig&) {},
                    [](const models::ServerConfig&) {},
+                   [](const models::CacheConfig&) {},
                },
                tier.kind);
     if (t > 0.0 && (shortest == 0.0 || t < shortest)) {
@@ -268,23 +270,23 @@ double ancestors_timeout(const ScenarioConfig& config, int caller, std::string& 
   return shortest;
 }
 
-// Calls from `caller` stay on their host (prefer_local) and every host has as
-// many nodes of the caller's tier as of the next: a host crash takes a node
-// down together with the only callers that use it.
-bool calls_stay_local(const ScenarioConfig& config, int caller) {
+// Calls from `caller` to `callee` stay on their host (prefer_local) and every
+// host has as many nodes of the caller's tier as of the callee's: a host
+// crash takes a node down together with the only callers that use it.
+bool calls_stay_local(const ScenarioConfig& config, int caller, int callee) {
   const TierConfig& from = config.tiers[static_cast<std::size_t>(caller)];
-  const TierConfig& to = config.tiers[static_cast<std::size_t>(caller + 1)];
+  const TierConfig& to = config.tiers[static_cast<std::size_t>(callee)];
   const bool local = std::visit(models::Overloaded{
                                     [](const models::HaproxyConfig&) { return false; },
                                     [](const models::NginxConfig& web) { return web.prefer_local; },
                                     [](const models::AppConfig& app) { return app.prefer_local; },
                                     [](const models::DatabaseConfig&) { return false; },
                                     [](const models::ServerConfig&) { return false; },
+                                    [](const models::CacheConfig&) { return false; },
                                 },
                                 from.kind);
   if (!local) return false;
   const models::Topology topology(config);
-  const int callee = topology.callee(caller);
   std::map<std::string, int> balance;
   for (int i = 0; i < from.count; ++i) ++balance[topology.node(topology.id(caller, i)).host];
   for (int i = 0; i < to.count; ++i) --balance[topology.node(topology.id(callee, i)).host];
@@ -295,7 +297,8 @@ bool calls_stay_local(const ScenarioConfig& config, int caller) {
 // marks the upstream unavailable and, with proxy_next_upstream, moves on; a
 // call to a silent host fails only when proxy_connect_timeout expires, unless
 // a tier above gives up first and cancels it, and then nginx never learns.
-Effect nginx_upstream(const ScenarioConfig& config, int caller, const models::NginxConfig& web, Failure f) {
+Effect nginx_upstream(const ScenarioConfig& config, int caller, int callee, const models::NginxConfig& web,
+                      Failure f) {
   if (web.max_fails == 0) return unnoticed("nginx's max_fails is 0: it never marks an upstream unavailable");
   if (f != Failure::kSilent) {
     if (web.next_upstream) return routed(0.0, "refused at once; nginx passes the request to the next upstream");
@@ -303,7 +306,9 @@ Effect nginx_upstream(const ScenarioConfig& config, int caller, const models::Ng
                                  "upstream is tried again every fail_timeout ({}) until repaired",
                                  text(seconds(web.fail_timeout))));
   }
-  if (calls_stay_local(config, caller)) return routed(0.0, "its host's crash also takes down the only nginx that calls it");
+  if (calls_stay_local(config, caller, callee)) {
+    return routed(0.0, "its host's crash also takes down the only nginx that calls it");
+  }
   const double connect = seconds(web.connect_timeout);
   std::string who;
   const double cancel = ancestors_timeout(config, caller, who);
@@ -400,9 +405,38 @@ TierBehaviour database_tier(const ScenarioConfig& config, int t, const TierConfi
   return b;
 }
 
+// A cache's callers take a dead node's gets for misses (models/app_server.cpp)
+// and read the database: no request fails for it, each get waits out the
+// client timeout when the host is silent, a round trip when refused.
+TierBehaviour cache_tier(const TierConfig& tier, const models::CacheConfig& cache) {
+  TierBehaviour b;
+  b.tolerated = tier.count;
+  Role all{"", all_nodes(tier.count), false, {}};
+  for (Failure f : {Failure::kSilent, Failure::kRefused, Failure::kStopped}) {
+    all.on[index_of(f)] = routed(
+        0.0, fmt::format("its gets count as misses and the app reads the database instead{}",
+                         f == Failure::kSilent ? fmt::format(", each after the client timeout ({})",
+                                                             text(seconds(cache.client_timeout)))
+                                               : std::string(", refused at once")));
+  }
+  b.roles.push_back(all);
+  return b;
+}
+
+// The tier whose calls reach tier t first (in a chain, the one before it).
+int caller_of(const ScenarioConfig& config, int t) {
+  const models::Topology topology(config);
+  for (int c = 0; c < topology.tier_count(); ++c) {
+    if (topology.calls_tier(c, t)) return c;
+  }
+  return t - 1;
+}
+
 TierBehaviour called_tier(const ScenarioConfig& config, int t) {
   const TierConfig& tier = config.tiers[static_cast<std::size_t>(t)];
-  const TierConfig& caller = config.tiers[static_cast<std::size_t>(t - 1)];
+  if (const auto* cache = std::get_if<models::CacheConfig>(&tier.kind)) return cache_tier(tier, *cache);
+  const int from = caller_of(config, t);
+  const TierConfig& caller = config.tiers[static_cast<std::size_t>(from)];
   const auto* db = std::get_if<models::DatabaseConfig>(&tier.kind);
   if (db != nullptr && std::holds_alternative<models::AppConfig>(caller.kind)) {
     return database_tier(config, t, tier, *db);
@@ -413,7 +447,7 @@ TierBehaviour called_tier(const ScenarioConfig& config, int t) {
   for (Failure f : {Failure::kSilent, Failure::kRefused, Failure::kStopped}) {
     // How the caller's kind notices a dead node of the next tier.
     const auto no_checks = [&] {
-      if (f == Failure::kSilent && calls_stay_local(config, t - 1)) {
+      if (f == Failure::kSilent && calls_stay_local(config, from, t)) {
         return routed(0.0, "its host's crash also takes down the only caller that uses it");
       }
       return unnoticed(fmt::format("the {} tier has no health checks: it keeps calling a dead node", caller.name));
@@ -425,10 +459,11 @@ TierBehaviour called_tier(const ScenarioConfig& config, int t) {
                          ? health_checked(config, lb, f)
                          : unnoticed("HAProxy has no health checks: it keeps sending a dead server its share");
             },
-            [&](const models::NginxConfig& web) { return nginx_upstream(config, t - 1, web, f); },
+            [&](const models::NginxConfig& web) { return nginx_upstream(config, from, t, web, f); },
             [&](const models::AppConfig&) { return no_checks(); },
             [&](const models::DatabaseConfig&) { return no_checks(); },
             [&](const models::ServerConfig&) { return no_checks(); },
+            [&](const models::CacheConfig&) { return no_checks(); },
         },
         caller.kind);
   }

@@ -70,6 +70,14 @@ struct KindKeys<models::ServerConfig> {
   static std::vector<std::string> keys() { return {"workers", "queue"}; }
 };
 
+template <>
+struct KindKeys<models::CacheConfig> {
+  static constexpr std::string_view kArticle = "a";
+  static std::vector<std::string> keys() {
+    return {"max_connections", "get_cpu", "set_cpu", "key_size", "value_size", "client_timeout"};
+  }
+};
+
 const std::vector<std::string> kCommonTierKeys = {"kind", "count", "machine", "on", "names", "labels", "cpu"};
 
 // The default config of the kind with that index.
@@ -248,6 +256,7 @@ void read_tier(const MapReader& tiers, const Entry& e, Context& ctx) {
                  [&](models::AppConfig& c) { c = read_app(m); },
                  [&](models::DatabaseConfig& c) { c = read_database(m, tier.count, ctx); },
                  [&](models::ServerConfig& c) { c = read_server(m); },
+                 [&](models::CacheConfig& c) { c = read_cache(m, ctx); },
              },
              tier.kind);
   ctx.cfg.tiers.push_back(std::move(tier));

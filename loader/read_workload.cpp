@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "loader/call_graph.hpp"
 #include "loader/sections.hpp"
 #include "sim/time.hpp"
 #include "sim/units.hpp"
@@ -20,8 +21,8 @@ constexpr int kMaxPerVisit = 65535;
 // zero fails here instead of exhausting memory there.
 constexpr int kMaxUsers = 1'000'000;
 
-const std::vector<std::string> kDemandKeys = {"cpu",     "calls", "request", "response", "disk_ios",
-                                              "io_size", "reads", "writes",  "cache_hit"};
+const std::vector<std::string> kDemandKeys = {"cpu",     "calls", "request", "response",  "disk_ios",
+                                              "io_size", "reads", "writes",  "cache_hit", "hit_ratio"};
 const std::vector<std::string> kDatabaseDemandKeys = {"reads", "writes", "cache_hit"};
 
 void read_schedule(const Field& f, Context& ctx) {
@@ -111,7 +112,8 @@ void require_disk(const Field& f, std::size_t tier_index, const Context& ctx) {
   }
 }
 
-models::TierDemand read_demand(const Field& f, std::size_t tier_index, bool deepest, const Context& ctx) {
+models::TierDemand read_demand(const Field& f, std::size_t tier_index, bool deepest, const Context& ctx,
+                               std::vector<call_graph::StepFields>& steps) {
   const MapReader d(f);
   const TierInfo& tier = ctx.tier_info[tier_index];
   const std::string& tier_name = ctx.cfg.tiers[tier_index].name;
@@ -121,16 +123,30 @@ models::TierDemand read_demand(const Field& f, std::size_t tier_index, bool deep
       fail(d.key_of(e), fmt::format("only database tiers take {}; tier {} is {} {} tier", e.key.text, tier_name,
                                     info(tier.kind).article, info(tier.kind).name));
     }
+    if (tier.kind != kind_index<models::CacheConfig>() && e.key.text == "hit_ratio") {
+      fail(d.key_of(e), fmt::format("only cache tiers take hit_ratio; tier {} is {} {} tier", tier_name,
+                                    info(tier.kind).article, info(tier.kind).name));
+    }
   }
   models::TierDemand demand;
   if (const auto c = d.get("cpu")) demand.cpu = to_distribution(*c, ctx.base_dir);
   if (const auto c = d.get("calls")) {
-    if (deepest) {
-      fail(*c, fmt::format("tier {} is the deepest tier this class visits, so it calls no further tier", tier_name),
-           "give the next tier a demand in this class to make the calls reach it");
+    if (c->node.type == Node::Type::kList) {
+      std::vector<std::string> tier_names;
+      for (const auto& t : ctx.cfg.tiers) tier_names.push_back(t.name);
+      demand.call_list = call_graph::read_call_list(*c, tier_names, steps);
+    } else {
+      if (c->node.type != Node::Type::kScalar) {
+        expected(*c, "a positive integer (calls to the next tier) or a list of calls such as [{ to: db }]");
+      }
+      if (deepest) {
+        fail(*c, fmt::format("tier {} is the deepest tier this class visits, so it calls no further tier", tier_name),
+             "give the next tier a demand in this class to make the calls reach it");
+      }
+      demand.calls = to_int(*c, 1, kMaxPerVisit);
     }
-    demand.calls = to_int(*c, 1, kMaxPerVisit);
   }
+  if (const auto h = d.get("hit_ratio")) demand.hit_ratio = to_number(*h, Range::kFraction);
   if (const auto r = d.get("request")) demand.request_bytes = to_size(*r, false);
   if (const auto r = d.get("response")) demand.response_bytes = to_size(*r, false);
   if (const auto n = d.get("disk_ios")) {
@@ -163,11 +179,16 @@ void read_classes(const Field& f, Context& ctx) {
   valid.insert(valid.end(), tier_names.begin(), tier_names.end());
 
   double total_weight = 0.0;
+  std::vector<call_graph::ClassFields> where;
   for (const auto& e : classes.entries()) {
     models::RequestClass rc;
     rc.name = to_name(classes.key_of(e));
     const MapReader c(classes.value_of(e));
     rc.demands.resize(ctx.cfg.tiers.size());
+    call_graph::ClassFields w{classes.key_of(e), {}, {}, {}};
+    w.demand.resize(ctx.cfg.tiers.size());
+    w.calls.resize(ctx.cfg.tiers.size());
+    w.steps.resize(ctx.cfg.tiers.size());
     std::size_t deepest = 0;
     for (const auto& key : c.entries()) {
       if (contains(valid, key.key.text)) {
@@ -191,13 +212,26 @@ void read_classes(const Field& f, Context& ctx) {
       rc.idempotent = to_choice<bool>(*m, {{"GET", true}, {"HEAD", true}, {"PUT", true}, {"DELETE", true},
                                            {"OPTIONS", true}, {"POST", false}, {"PATCH", false}, {"LOCK", false}});
     }
+    // With a call list anywhere, the chain ends at the first one.
+    bool listed = false;
     for (std::size_t i = 0; i < ctx.cfg.tiers.size(); ++i) {
-      if (const auto d = c.get(tier_names[i])) rc.demands[i] = read_demand(*d, i, i == deepest, ctx);
+      const auto d = c.get(tier_names[i]);
+      if (!d) continue;
+      w.demand[i].emplace(*d);
+      if (d->node.type == Node::Type::kMap) {
+        if (const auto calls = MapReader(*d).get("calls")) w.calls[i].emplace(*calls);
+      }
+      if (w.calls[i] && w.calls[i]->node.type == Node::Type::kList) listed = true;
+    }
+    for (std::size_t i = 0; i < ctx.cfg.tiers.size(); ++i) {
+      if (w.demand[i]) rc.demands[i] = read_demand(*w.demand[i], i, !listed && i == deepest, ctx, w.steps[i]);
     }
     total_weight += rc.weight;
     ctx.cfg.workload.classes.push_back(std::move(rc));
+    where.push_back(std::move(w));
   }
   if (!(total_weight > 0.0)) fail(f, "the class weights sum to 0; at least one must be positive");
+  call_graph::check(ctx.cfg, where);
 }
 
 }  // namespace

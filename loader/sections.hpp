@@ -93,5 +93,6 @@ models::NginxConfig read_nginx(const MapReader& m, const TierInfo& t, const Cont
 models::AppConfig read_app(const MapReader& m);
 models::DatabaseConfig read_database(const MapReader& m, int count, const Context& ctx);
 models::ServerConfig read_server(const MapReader& m);
+models::CacheConfig read_cache(const MapReader& m, const Context& ctx);
 
 }  // namespace loader::sections

@@ -16,22 +16,29 @@ AppNode::AppNode(Stack& stack, const TierConfig& tier, int tier_index, int index
   pool.capacity = config_.pool;
   pool.queue_limit = -1;
   pool.timeout = config_.pool_timeout;
-  connections_ = SlotPool(sim_, stack.requests(), pool, sim::Callback::to<&AppNode::on_connection>(this),
-                          sim::Callback::to<&AppNode::on_connection_timeout>(this));
-  if (config_.prefer_local && tier_index + 1 < stack.tier_count()) local_next_ = co_located_next(tier_index + 1);
-  if (tier_index + 1 < stack.tier_count()) {
-    const TierConfig& next = stack.config().tiers[static_cast<std::size_t>(tier_index + 1)];
-    const auto* db = std::get_if<DatabaseConfig>(&next.kind);
-    if (db != nullptr && db->router && db->reads == ReadRouting::kReplicas && next.count > 1) {
-      router_.emplace(stack, *this, tier_index + 1, *db->router);
-      // Without faults every node stays online: the monitor would change nothing.
-      if (!stack.config().faults.empty()) router_->start();
+  const auto tiers = static_cast<std::size_t>(stack.tier_count());
+  connections_.resize(tiers);
+  local_.assign(tiers, nullptr);
+  next_.assign(tiers, 0);
+  databases_.resize(tiers);
+  for (int t = 0; t < stack.tier_count(); ++t) {
+    bool called = false;
+    for (std::size_t c = 0; c < stack.config().workload.classes.size(); ++c) {
+      for (const CallStep& step : stack.calls(static_cast<int>(c), tier_index)) called = called || step.tier == t;
+    }
+    if (!called) continue;
+    const auto k = static_cast<std::size_t>(t);
+    connections_[k] = SlotPool(sim_, stack.requests(), pool, sim::Callback::to<&AppNode::on_connection>(this),
+                               sim::Callback::to<&AppNode::on_connection_timeout>(this));
+    if (config_.prefer_local) local_[k] = co_located_next(t);
+    if (std::holds_alternative<DatabaseConfig>(stack.config().tiers[k].kind)) {
+      databases_[k] = std::make_unique<DatabaseRouting>(stack, *this, t, local_[k]);
     }
   }
 }
 
 void AppNode::begin_call(RequestId id, Request& r) {
-  switch (connections_.acquire(id)) {
+  switch (pool_of(r, r.frame()).acquire(id)) {
     case SlotPool::Result::kGranted:
       call(id, r);
       return;
@@ -44,65 +51,62 @@ void AppNode::begin_call(RequestId id, Request& r) {
 void AppNode::on_connection(std::uint64_t id) { call(id, stack_.requests().get(id)); }
 
 void AppNode::call(RequestId id, Request& r) {
-  r.frame().holds_call = true;
-  if (Node* target = choose_target(r)) {
+  Frame& f = r.frame();
+  f.holds_call = true;
+  const int tier = current_step(r, f).tier;
+  if (Node* target = choose_target(r, tier)) {
     send_call(id, r, *target);
     return;
   }
   // No server of the reader hostgroup is online: ProxySQL keeps trying to
   // get one until mysql-connect_timeout_server_max, then returns an error.
-  r.frame().downstream = id_;
-  schedule_call_failure(id, r, FailureReason::kConnectFailed, router_->config().connect_timeout_max);
+  f.downstream = id_;
+  schedule_call_failure(id, r, FailureReason::kConnectFailed,
+                        databases_[static_cast<std::size_t>(tier)]->router()->config().connect_timeout_max);
 }
 
 void AppNode::on_connection_timeout(std::uint64_t id) { fail(id, FailureReason::kPoolTimeout); }
 
 FailureReason AppNode::give_up_reason(FailureReason) const { return FailureReason::kDbUnavailable; }
 
-Node* AppNode::choose_target(const Request& r) {
-  const auto& next = stack_.tier_nodes(tier_index_ + 1);
-  const TierConfig& next_tier = next.front()->tier();
-  if (const auto* db = std::get_if<DatabaseConfig>(&next_tier.kind)) {
-    const TierDemand* query = stack_.demand(r.request_class, tier_index_ + 1);
-    const bool write = query != nullptr && query->writes > 0;
-    Node& primary = stack_.primary_of(tier_index_ + 1);
-    if (write || db->reads == ReadRouting::kPrimary || next.size() == 1) return &primary;
-    if (router_) return choose_reader(next, primary);
-    if (local_next_ != nullptr && local_next_ != &primary) return local_next_;
-    // Replicas in turn: every node but the primary and a demoted one.
-    for (std::size_t tries = 0; tries < next.size(); ++tries) {
-      Node& candidate = *next[next_replica_++ % next.size()];
-      if (&candidate != &primary && stack_.in_read_rotation(candidate)) return &candidate;
-    }
-    return &primary;
-  }
-  if (local_next_ != nullptr) return local_next_;
-  return next[next_round_robin_++ % next.size()];
+Time AppNode::connect_timeout_to(const Node& target) const {
+  if (const auto* cache = std::get_if<CacheConfig>(&target.tier().kind)) return cache->client_timeout;
+  return config_.connect_timeout;
 }
 
-// The reader hostgroup as ProxySQL has it: the replicas, and a primary that a
-// failover promoted when writer_is_also_reader is on; less the shunned nodes
-// and a demoted primary not yet repaired. In turn, as without the router
-// (ProxySQL picks at random by weight; the turn keeps common random numbers).
-Node* AppNode::choose_reader(const std::vector<Node*>& next, Node& primary) {
-  const ReadRouterConfig& rc = router_->config();
-  const bool primary_reads = rc.writer_is_also_reader && stack_.primary_promoted(tier_index_ + 1);
-  const auto usable = [&](Node& n) {
-    return (&n != &primary || primary_reads) && stack_.in_read_rotation(n) && !router_->shunned(n);
-  };
-  if (local_next_ != nullptr && usable(*local_next_)) return local_next_;
-  for (std::size_t tries = 0; tries < next.size(); ++tries) {
-    Node& candidate = *next[next_replica_++ % next.size()];
-    if (usable(candidate)) return &candidate;
-  }
-  if (rc.fallback_to_primary && !router_->shunned(primary)) return &primary;
-  return nullptr;
+Time AppNode::call_timeout_to(const Node& target) const {
+  if (const auto* cache = std::get_if<CacheConfig>(&target.tier().kind)) return cache->client_timeout;
+  return config_.call_timeout;
 }
 
-void AppNode::end_call(Request&, Frame& f) {
+// A cache client takes a refused connection, a timeout or an error for a
+// miss (pymemcache, redis-py and Jedis raise; cache-aside code catches it and
+// reads the database): the visit goes on.
+void AppNode::call_failed(RequestId id, Request& r, FailureReason cause) {
+  Frame& f = r.frame();
+  const CallStep& step = current_step(r, f);
+  if (!std::holds_alternative<CacheConfig>(stack_.config().tiers[static_cast<std::size_t>(step.tier)].kind)) {
+    Node::call_failed(id, r, cause);
+    return;
+  }
+  end_call(r, f);
+  r.cache_answer = Request::CacheAnswer::kNone;
+  if (step.op == CacheOp::kGet) ++f.misses;
+  call_done(id, r);
+}
+
+Node* AppNode::choose_target(const Request& r, int tier) {
+  const auto k = static_cast<std::size_t>(tier);
+  if (databases_[k]) return databases_[k]->target(r);
+  if (local_[k] != nullptr) return local_[k];
+  const auto& next = stack_.tier_nodes(tier);
+  return next[next_[k]++ % next.size()];
+}
+
+void AppNode::end_call(Request& r, Frame& f) {
   if (!f.holds_call) return;
   f.holds_call = false;
-  connections_.release();
+  pool_of(r, f).release();
 }
 
 void AppNode::abort_call(RequestId id, Request& r, Frame& f) {
@@ -110,7 +114,7 @@ void AppNode::abort_call(RequestId id, Request& r, Frame& f) {
     end_call(r, f);
     return;
   }
-  if (&f == &r.frame()) connections_.abandon(id);
+  if (&f == &r.frame() && f.calls_left > 0) pool_of(r, f).abandon(id);
 }
 
 }  // namespace models

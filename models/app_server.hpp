@@ -1,18 +1,21 @@
 // An application server (gunicorn, php-fpm, a servlet container): a pool of
 // workers, each holding its request for the whole visit including downstream
 // calls, a backlog of requests waiting for a worker, and a pool of
-// connections to the next tier that calls wait for (up to pool_timeout).
-// Calls to a database tier go by query type: writes to the primary, reads to
-// the replicas in turn (or the primary), through ProxySQL's health checks
-// when the tier has a router (read_router.hpp); calls to other tiers round
-// robin.
+// connections to each tier it calls that calls wait for (up to
+// pool_timeout). Calls to a database tier go where its routing service says
+// (db_routing.hpp: writes to the primary, reads to the replicas, through
+// ProxySQL when the tier has a router). Calls to a
+// cache tier (cache-aside, models/cache.hpp) count the gets that hit or
+// missed for the visit's `on: miss` steps; a cache call that fails (refused,
+// timed out) counts as a miss and the visit goes on, as cache clients do.
+// Calls to other tiers round robin.
 #pragma once
 
-#include <optional>
+#include <memory>
 #include <vector>
 
 #include "models/node.hpp"
-#include "models/read_router.hpp"
+#include "models/db_routing.hpp"
 
 namespace models {
 
@@ -27,9 +30,12 @@ class AppNode final : public Node {
  protected:
   Time connect_timeout() const override { return config_.connect_timeout; }
   Time call_timeout() const override { return config_.call_timeout; }
+  Time connect_timeout_to(const Node& target) const override;
+  Time call_timeout_to(const Node& target) const override;
   void begin_call(RequestId id, Request& r) override;
   void end_call(Request& r, Frame& f) override;
   void abort_call(RequestId id, Request& r, Frame& f) override;
+  void call_failed(RequestId id, Request& r, FailureReason cause) override;
   // A failed call to the next tier fails the request (no retry).
   FailureReason give_up_reason(FailureReason cause) const override;
 
@@ -37,15 +43,18 @@ class AppNode final : public Node {
   // Takes a pooled connection's call: to the chosen target, or fails it when
   // the router has no reader.
   void call(RequestId id, Request& r);
-  Node* choose_target(const Request& r);
-  Node* choose_reader(const std::vector<Node*>& next, Node& primary);
+  Node* choose_target(const Request& r, int tier);
+  SlotPool& pool_of(const Request& r, const Frame& f) {
+    return connections_[static_cast<std::size_t>(current_step(r, f).tier)];
+  }
 
   const AppConfig& config_;
-  SlotPool connections_;
-  Node* local_next_ = nullptr;
-  std::size_t next_round_robin_ = 0;
-  std::size_t next_replica_ = 0;
-  std::optional<ReadRouter> router_;  // set when reads go through ProxySQL
+  // Per tier: the pool of connections to it (used for the tiers it calls),
+  // the co-located node it prefers, the round-robin cursor, the router.
+  std::vector<SlotPool> connections_;
+  std::vector<Node*> local_;
+  std::vector<std::size_t> next_;
+  std::vector<std::unique_ptr<DatabaseRouting>> databases_;  // the database tiers' routing
 };
 
 }  // namespace models

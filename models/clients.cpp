@@ -70,11 +70,6 @@ Clients::Clients(Stack& stack, const WorkloadConfig& workload, Time client_laten
   for (const auto& c : workload.classes) {
     total += c.weight;
     cumulative_weights_.push_back(total);
-    int deepest = 0;
-    for (std::size_t t = 0; t < c.demands.size(); ++t) {
-      if (c.demands[t]) deepest = static_cast<int>(t);
-    }
-    deepest_tier_.push_back(deepest);
   }
   if (const auto* open = std::get_if<OpenArrivals>(&workload.arrivals)) schedule_.emplace(open->schedule);
   if (client_.budget) tokens_ = client_.budget->max_tokens;
@@ -181,7 +176,6 @@ void Clients::send(Time sent, std::uint32_t client, sim::RandomStream& rng) {
   const RequestId id = requests.create();
   Request& r = requests.get(id);
   r.request_class = static_cast<std::uint16_t>(request_class);
-  r.deepest = static_cast<std::uint8_t>(deepest_tier_[static_cast<std::size_t>(request_class)]);
   r.client = client;
   r.demand_seed = demand_seed;
   r.sent = sent;

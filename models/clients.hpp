@@ -116,7 +116,6 @@ class Clients {
   const ClientConfig& client_;
   Time client_latency_;
   std::vector<double> cumulative_weights_;
-  std::vector<int> deepest_tier_;  // per class
   std::unique_ptr<EntryAddresses> entry_;
   // Open loop.
   std::optional<RateSchedule> schedule_;

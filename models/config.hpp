@@ -95,10 +95,32 @@ struct ClosedArrivals {  // N users, each: send, wait for the answer, think
 
 using Arrivals = std::variant<OpenArrivals, ClosedArrivals>;
 
+// One step of a visit's call list: `count` synchronous calls, one after
+// another, to a node of tier `tier`. A conditional step depends on the cache
+// gets the visit made before it: `on: miss` makes `count` calls per get that
+// missed (or failed: a client treats a cache error as a miss), `on: hit` per
+// get that hit.
+enum class CallCondition : std::uint8_t { kAlways, kMiss, kHit };
+enum class CacheOp : std::uint8_t { kGet, kSet };  // what a call to a cache tier does
+
+struct CallStep {
+  int tier = 0;
+  int count = 1;
+  CallCondition on = CallCondition::kAlways;
+  CacheOp op = CacheOp::kGet;
+};
+
 // What a class costs at one tier, per visit.
 struct TierDemand {
   Distribution cpu = Distribution::constant(0.0);  // ns at speed 1.0
-  int calls = 1;             // synchronous calls to the next tier per visit
+  // The chain shorthand: this many synchronous calls to the next tier per
+  // visit (unset: 1 while the class goes deeper). Ignored when call_list is set.
+  std::optional<int> calls;
+  // The calls of a visit, in order (`calls:` as a list): any tier, a count,
+  // a condition. See models/topology.hpp for how the two forms combine.
+  std::optional<std::vector<CallStep>> call_list;
+  // Cache tiers: the share of this class's gets that find their key.
+  double hit_ratio = 0.0;
   // Message sizes into and out of this tier; unset: the class's sizes for
   // HTTP tiers, the database tier's query/result sizes for databases.
   std::optional<double> request_bytes;
@@ -123,7 +145,7 @@ struct RequestClass {
   // to another upstream only if it failed before it was sent.
   bool idempotent = true;
   // Indexed by tier position; nullopt where the class states no demand.
-  // The class visits tiers 0..deepest tier with a demand.
+  // Which tiers the class visits follows from the calls (models/topology.hpp).
   std::vector<std::optional<TierDemand>> demands;
 };
 
@@ -273,7 +295,7 @@ struct AppConfig {
   static constexpr std::string_view kName = "app";
   int workers = 8;              // per node
   int backlog = 2048;           // requests waiting for a worker; beyond: rejected
-  int pool = 10;                // connections to the next tier, per node
+  int pool = 10;                // connections to each tier it calls, per node
   Time pool_timeout = 30 * sim::kSecond;
   bool prefer_local = false;    // call a co-located next-tier node when there is one
   Time connect_timeout = 5 * sim::kSecond;  // to a next-tier node that does not answer
@@ -324,6 +346,22 @@ struct DatabaseConfig {
   std::optional<ReadRouterConfig> router = ReadRouterConfig{};
 };
 
+// An in-memory key-value cache (memcached, Redis) that app tiers ask before
+// the database (cache-aside). A get costs get_cpu and hits with the class's
+// hit_ratio; a set costs set_cpu. Memory and evictions are not modelled
+// beyond the hit ratio. Defaults and their sources: docs/scenarios.md#cache.
+struct CacheConfig {
+  static constexpr std::string_view kName = "cache";
+  int max_connections = 1024;   // memcached -c; beyond, connections wait in the listen backlog
+  Distribution get_cpu = Distribution::constant(10'000.0);  // ns per get
+  Distribution set_cpu = Distribution::constant(12'000.0);  // ns per set
+  double key_bytes = 100.0;     // a get or set request (key, command; a set adds the value)
+  double value_bytes = 2048.0;  // the value a hit returns or a set stores
+  // The callers' client library timeout, for connecting and for an answer;
+  // on expiry (or a refused connection) the call counts as a miss.
+  Time client_timeout = 2 * sim::kSecond;
+};
+
 struct ServerConfig {
   static constexpr std::string_view kName = "server";
   int workers = 0;              // concurrent requests per node; 0 = unlimited
@@ -336,7 +374,8 @@ struct ServerConfig {
 // handles it: models/kinds.{hpp,cpp} (its node and message sizes), the
 // loader's KindKeys and read_tier (its keys and reader), analysis/demands.cpp
 // and fault_groups.cpp (pools, call split, timeouts, failure detection).
-using TierKindConfig = std::variant<HaproxyConfig, NginxConfig, AppConfig, DatabaseConfig, ServerConfig>;
+using TierKindConfig =
+    std::variant<HaproxyConfig, NginxConfig, AppConfig, DatabaseConfig, ServerConfig, CacheConfig>;
 
 inline std::string_view kind_name(const TierKindConfig& kind) {
   return std::visit([](const auto& k) { return std::decay_t<decltype(k)>::kName; }, kind);

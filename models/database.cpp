@@ -43,7 +43,7 @@ void DatabaseNode::on_up() {
 
 // As the app routes queries: one that writes goes to the primary, any
 // other is a read.
-void DatabaseNode::visit_served(const Request& r) {
+void DatabaseNode::visit_served(Request& r) {
   if (!config_.replication_lag) return;
   const TierDemand* query = stack_.demand(r.request_class, tier_index_);
   if (query != nullptr && query->writes > 0) {

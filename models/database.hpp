@@ -32,7 +32,7 @@ class DatabaseNode final : public Node {
   void plan_disk(Request& r, Frame& f, const TierDemand* demand, sim::RandomStream& rng) override;
   double io_bytes(const Request& r, const Frame& f) const override;
   void begin_call(RequestId, Request&) override {}  // the loader keeps databases last
-  void visit_served(const Request& r) override;
+  void visit_served(Request& r) override;
 
  private:
   // A write of `client` committed elsewhere is applied here at `applied_at`.

@@ -1,6 +1,7 @@
 #include "models/kinds.hpp"
 
 #include "models/app_server.hpp"
+#include "models/cache.hpp"
 #include "models/database.hpp"
 #include "models/haproxy.hpp"
 #include "models/nginx.hpp"
@@ -17,6 +18,7 @@ std::unique_ptr<Node> make_node(Stack& stack, const TierConfig& tier, int t, int
                         [&](const AppConfig&) -> Made { return std::make_unique<AppNode>(stack, tier, t, i, id, name, host); },
                         [&](const DatabaseConfig&) -> Made { return std::make_unique<DatabaseNode>(stack, tier, t, i, id, name, host); },
                         [&](const ServerConfig&) -> Made { return std::make_unique<ServerNode>(stack, tier, t, i, id, name, host); },
+                        [&](const CacheConfig&) -> Made { return std::make_unique<CacheNode>(stack, tier, t, i, id, name, host); },
                     },
                     tier.kind);
 }

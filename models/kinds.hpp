@@ -24,7 +24,8 @@ std::unique_ptr<Node> make_node(Stack& stack, const TierConfig& tier, int t, int
 
 // The size of a request into, and of a response out of, a tier of this kind
 // when the class states none; nullopt: the class's HTTP sizes. A database
-// call is a query: its sizes are the tier's query and result sizes. (Inline:
+// call is a query: its sizes are the tier's query and result sizes; a cache
+// call a key out and a value back. (Inline:
 // every call asks.)
 inline std::optional<double> default_request_bytes(const TierKindConfig& kind) {
   using Bytes = std::optional<double>;
@@ -34,6 +35,7 @@ inline std::optional<double> default_request_bytes(const TierKindConfig& kind) {
                         [](const AppConfig&) -> Bytes { return std::nullopt; },
                         [](const DatabaseConfig& db) -> Bytes { return db.query_bytes; },
                         [](const ServerConfig&) -> Bytes { return std::nullopt; },
+                        [](const CacheConfig& cache) -> Bytes { return cache.key_bytes; },
                     },
                     kind);
 }
@@ -46,6 +48,7 @@ inline std::optional<double> default_response_bytes(const TierKindConfig& kind) 
                         [](const AppConfig&) -> Bytes { return std::nullopt; },
                         [](const DatabaseConfig& db) -> Bytes { return db.result_bytes; },
                         [](const ServerConfig&) -> Bytes { return std::nullopt; },
+                        [](const CacheConfig& cache) -> Bytes { return cache.value_bytes; },
                     },
                     kind);
 }

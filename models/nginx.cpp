@@ -6,6 +6,10 @@
 
 namespace models {
 
+int NginxNode::admission_units(const Request& r) const {
+  return stack_.calls(r.request_class, tier_index_).empty() ? 1 : 2;
+}
+
 NginxNode::NginxNode(Stack& stack, const TierConfig& tier, int tier_index, int index_in_tier,
                      std::uint32_t node_id, std::string name, Host& host)
     : Node(stack, tier, tier_index, index_in_tier, node_id, std::move(name), host),

@@ -17,7 +17,7 @@ class NginxNode final : public Node {
  protected:
   Time connect_timeout() const override { return config_.connect_timeout; }
   Time call_timeout() const override { return config_.read_timeout; }
-  int admission_units(const Request& r) const override { return r.deepest > tier_index_ ? 2 : 1; }
+  int admission_units(const Request& r) const override;
   void begin_call(RequestId id, Request& r) override;
   // Passive health and proxy_next_upstream: a connection failure or timeout
   // counts against the upstream in the request's worker (max_fails failures

@@ -102,13 +102,13 @@ void Node::serve(RequestId id, Request& r) {
   // Demands come from a stream keyed by the request, the tier's name and the
   // visit number, not by node or topology: the same request costs the same in
   // every design compared (common random numbers).
-  const auto visit = r.visits[static_cast<std::size_t>(r.depth)]++;
+  // (Keyed by tier: in a chain the depth is the tier.)
+  const auto visit = r.visits[static_cast<std::size_t>(tier_index_)]++;
   auto rng = sim::RandomStream::keyed(r.demand_seed, tier_hash_, visit);
   double cpu = tier_.cpu.sample(rng) + extra_cpu(r, rng);
   if (demand != nullptr) cpu += demand->cpu.sample(rng);
   if (f.remote_arrival) cpu += host_.machine().firewall.sample(rng);
-  f.calls_left = static_cast<std::uint16_t>(
-      r.deepest > tier_index_ ? (demand != nullptr ? demand->calls : 1) : 0);
+  plan_step(r, f, 0);
   plan_disk(r, f, demand, rng);
   if (cpu > 0.0) {
     host_.cpu().submit(cpu, sim::Callback::to<&Node::on_cpu_done>(this, id));
@@ -153,6 +153,33 @@ void Node::continue_disk_or_calls(RequestId id, Request& r) {
 
 // ---------------------------------------------------------------- calling
 
+void Node::plan_step(const Request& r, Frame& f, std::size_t from) const {
+  const auto& steps = stack_.calls(r.request_class, tier_index_);
+  for (std::size_t s = from; s < steps.size(); ++s) {
+    const CallStep& step = steps[s];
+    int n = step.count;
+    if (step.on == CallCondition::kMiss) n *= f.misses;
+    if (step.on == CallCondition::kHit) n *= f.hits;
+    if (n > 0) {
+      f.step = static_cast<std::uint8_t>(s);
+      f.calls_left = static_cast<std::uint16_t>(n);
+      return;
+    }
+  }
+  f.calls_left = 0;
+}
+
+const CallStep& Node::current_step(const Request& r, const Frame& f) const {
+  return stack_.calls(r.request_class, tier_index_)[f.step];
+}
+
+void Node::call_done(RequestId id, Request& r) {
+  Frame& f = r.frame();
+  f.tries = 0;
+  if (--f.calls_left == 0) plan_step(r, f, static_cast<std::size_t>(f.step) + 1);
+  next_call(id, r);
+}
+
 void Node::next_call(RequestId id, Request& r) {
   if (r.frame().calls_left > 0) {
     begin_call(id, r);
@@ -168,11 +195,11 @@ void Node::send_call(RequestId id, Request& r, Node& target) {
   ++f.tries;
   if (!stack_.network().reachable(*this, target)) {
     // Nobody answers the SYN: the caller waits out its connect timeout.
-    schedule_call_failure(id, r, FailureReason::kConnectFailed, connect_timeout());
+    schedule_call_failure(id, r, FailureReason::kConnectFailed, connect_timeout_to(target));
     return;
   }
   f.call_sent = true;
-  const Time timeout = call_timeout();
+  const Time timeout = call_timeout_to(target);
   if (timeout > 0) {
     f.call_deadline = sim_.now() + timeout;
     f.call_timer = sim_.schedule_at<&Node::on_call_timeout>(f.call_deadline, this, id);
@@ -188,25 +215,25 @@ void Node::schedule_call_failure(RequestId id, Request& r, FailureReason cause, 
   f.call_timer = sim_.schedule_in<&Node::on_call_failure>(delay, this, id);
 }
 
-// A node's frame in a request is the one at its tier's depth: calls always go
-// to the next tier.
 void Node::on_call_failure(std::uint64_t id) {
   Request* r = stack_.requests().find(id);
   if (r == nullptr) return;
-  Frame& f = r->frames[static_cast<std::size_t>(tier_index_)];
+  const int depth = frame_depth(*r);
+  Frame& f = r->frames[static_cast<std::size_t>(depth)];
   f.call_timer = sim::EventHandle();
   // Whatever was still going on below this frame for the call is cancelled.
-  const RequestId current = stack_.lifecycle().truncate(id, tier_index_);
+  const RequestId current = stack_.lifecycle().truncate(id, depth);
   call_failed(current, *r, f.call_failure);
 }
 
 void Node::on_call_timeout(std::uint64_t id) {
   Request* r = stack_.requests().find(id);
   if (r == nullptr) return;
-  Frame& f = r->frames[static_cast<std::size_t>(tier_index_)];
+  const int depth = frame_depth(*r);
+  Frame& f = r->frames[static_cast<std::size_t>(depth)];
   f.call_timer = sim::EventHandle();
   f.call_deadline = 0;
-  const RequestId current = stack_.lifecycle().truncate(id, tier_index_);
+  const RequestId current = stack_.lifecycle().truncate(id, depth);
   call_failed(current, *r, FailureReason::kServerTimeout);
 }
 
@@ -220,10 +247,16 @@ void Node::on_response(RequestId id, Request& r) {
   sim_.cancel(f.call_timer);
   f.call_deadline = 0;
   call_answered(r, f);
-  f.tries = 0;
+  if (r.cache_answer != Request::CacheAnswer::kNone) {
+    if (r.cache_answer == Request::CacheAnswer::kHit) {
+      ++f.hits;
+    } else {
+      ++f.misses;
+    }
+    r.cache_answer = Request::CacheAnswer::kNone;
+  }
   end_call(r, f);
-  --f.calls_left;
-  next_call(id, r);
+  call_done(id, r);
 }
 
 void Node::respond(RequestId id, Request& r) {

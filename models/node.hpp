@@ -5,7 +5,8 @@
 //   -> CPU (tier + class demand, plus kind extras such as TLS, plus the
 //      host's firewall cost when the request came from another host)
 //   -> disk IOs, one after another
-//   -> `calls` synchronous calls to the next tier, holding the admission slot
+//   -> the class's calls at this tier (models/topology.hpp), one after
+//      another, holding the admission slot
 //   -> release the slot, send the response upstream.
 // Kinds (haproxy.hpp, nginx.hpp, app_server.hpp, database.hpp, server.hpp)
 // supply the admission limit, the extras, the disk plan and how a call picks
@@ -67,6 +68,19 @@ class Node {
   virtual Time connect_timeout() const = 0;
   // How long it waits for a call's answer once sent; 0 = forever.
   virtual Time call_timeout() const { return 0; }
+  // The same for a call to `target` (a caller's client for a cache has the
+  // cache's timeouts); default: the two above.
+  virtual Time connect_timeout_to(const Node&) const { return connect_timeout(); }
+  virtual Time call_timeout_to(const Node&) const { return call_timeout(); }
+  // The depth of this node's frame in r (-1: none). A tier appears at most
+  // once in a request's frames, and at the same depth as its tier index
+  // when the class's calls are a chain.
+  int frame_depth(const Request& r) const {
+    for (int d = r.depth; d >= 0; --d) {
+      if (r.frames[static_cast<std::size_t>(d)].node == id_) return d;
+    }
+    return -1;
+  }
 
   // Delivers a message that needs no receive time (same host, or from a client).
   void deliver(RequestId id, Request& r, bool remote);
@@ -109,10 +123,16 @@ class Node {
   // The reason a request fails with when this kind gives up on a call.
   virtual FailureReason give_up_reason(FailureReason cause) const { return cause; }
   // The visit's work is done and its response is about to leave.
-  virtual void visit_served(const Request&) {}
+  virtual void visit_served(Request&) {}
 
-  // Sends the request to `target` (a node of the next tier). Tail call: the
-  // request may have ended when it returns.
+  // The current step of the visit's call list (valid while calls_left > 0).
+  const CallStep& current_step(const Request& r, const Frame& f) const;
+  // The current call is over (answered, or failed in a way the caller takes
+  // as an answer, a cache miss): on to the next call, or the response.
+  // Tail call.
+  void call_done(RequestId id, Request& r);
+  // Sends the request to `target` (a node of the tier the step calls). Tail
+  // call: the request may have ended when it returns.
   void send_call(RequestId id, Request& r, Node& target);
   // Fails the request. Tail call.
   void fail(RequestId id, FailureReason reason);
@@ -135,6 +155,8 @@ class Node {
   void serve(RequestId id, Request& r);
   void continue_disk_or_calls(RequestId id, Request& r);
   void next_call(RequestId id, Request& r);
+  // Moves f to the first step from `from` on that has calls to make.
+  void plan_step(const Request& r, Frame& f, std::size_t from) const;
   void respond(RequestId id, Request& r);
 
   SlotPool admission_;

@@ -66,17 +66,17 @@ void ReadRouter::on_shun(std::uint64_t server) {
 // shun_and_killall: the calls in flight to the node fail at once (the error
 // travels on the app server's own host).
 void ReadRouter::kill_connections(Node& db) {
-  const auto depth = static_cast<std::size_t>(app_.tier_index());
   std::vector<RequestId> hit;
   stack_.requests().for_each_live([&](RequestId id, const Request& r) {
-    if (r.depth < app_.tier_index()) return;
-    const Frame& f = r.frames[depth];
-    if (f.node == app_.id() && f.holds_call && f.downstream == db.id()) hit.push_back(id);
+    const int depth = app_.frame_depth(r);
+    if (depth < 0) return;
+    const Frame& f = r.frames[static_cast<std::size_t>(depth)];
+    if (f.holds_call && f.downstream == db.id()) hit.push_back(id);
   });
   for (RequestId id : hit) {
     Request* r = stack_.requests().find(id);
     if (r == nullptr) continue;
-    const RequestId fresh = stack_.lifecycle().truncate(id, app_.tier_index());
+    const RequestId fresh = stack_.lifecycle().truncate(id, app_.frame_depth(*r));
     app_.schedule_call_failure(fresh, *r, FailureReason::kBadGateway, 0);
   }
 }

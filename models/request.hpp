@@ -1,8 +1,10 @@
 // Requests in flight and how they end.
 //
 // A request's state is a stack of frames, one per tier it is visiting (the
-// layered queueing model: a worker held at tier t stays held while tier t+1
-// serves the call). Requests live in a pool and are named by RequestId = slot +
+// layered queueing model: a worker held by a visit stays held while the tier
+// it calls serves the call). Frame d is the visit at call depth d; in a chain
+// that is tier d, in a call graph any tier (each at most once: graphs are
+// acyclic). Requests live in a pool and are named by RequestId = slot +
 // generation, so an event about a request that has since ended is recognised
 // and ignored. Memory is proportional to the requests in flight.
 #pragma once
@@ -54,7 +56,10 @@ using RequestId = std::uint64_t;
 struct Frame {
   std::uint32_t node = 0;        // index into the model's node table
   std::uint32_t downstream = 0;  // node of the current call, when calling
-  std::uint16_t calls_left = 0;
+  std::uint16_t calls_left = 0;  // of the current step of the visit's call list
+  std::uint8_t step = 0;         // the current step (models/topology.hpp's calls)
+  std::uint16_t hits = 0;        // cache gets of this visit that hit
+  std::uint16_t misses = 0;      // ... that missed or failed
   std::uint16_t ios_left = 0;    // disk IOs still to do (page reads, then the log flush)
   std::uint8_t admission_units = 0;  // admission slots held
   bool holds_call = false;       // a per-call resource (server slot, pool connection)
@@ -76,7 +81,10 @@ struct Request {
   std::uint32_t generation = 0;
   std::uint16_t request_class = 0;
   std::int8_t depth = -1;        // frame of the tier now serving; -1 before the entry tier
-  std::uint8_t deepest = 0;      // deepest tier index the class visits
+  // What the cache visit the request returns from answered (one message in
+  // flight at a time): the caller counts it when the answer arrives.
+  enum class CacheAnswer : std::uint8_t { kNone, kHit, kMiss };
+  CacheAnswer cache_answer = CacheAnswer::kNone;
   bool measured = false;         // sent after warm-up: counts in the results
   std::uint32_t client = 0;      // client address (open) or user index (closed)
   std::uint64_t demand_seed = 0; // keys this request's demand draws (common random numbers)
@@ -97,7 +105,7 @@ struct Request {
   // The wait queue the request sits in, if any (one at a time).
   std::uint32_t wait_token = 0;
   sim::EventHandle wait_timer;
-  std::array<std::uint16_t, kMaxTiers> visits{};  // visits made to each depth (demand stream key)
+  std::array<std::uint16_t, kMaxTiers> visits{};  // visits made to each tier (demand stream key)
   std::array<Frame, kMaxTiers> frames{};
 
   Frame& frame() { return frames[static_cast<std::size_t>(depth)]; }
@@ -132,6 +140,7 @@ class RequestPool {
     r.orphan = false;
     r.attempt = 0;
     r.visits.fill(0);
+    r.cache_answer = Request::CacheAnswer::kNone;
     r.generation = generation;
     live_slots_[slot] = true;
     ++live_;

@@ -17,11 +17,14 @@ Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
   for (const auto& h : config.hosts) {
     hosts_.push_back(std::make_unique<Host>(sim, h.name, config.machines.at(h.machine), h.labels));
   }
-  // Node ids follow the chain (the topology's); nodes are built from the
-  // last tier up, since a node's routing needs the next tier's nodes.
+  // Node ids follow the tiers' order (the topology's); nodes are built from
+  // the last tier up, since a node's routing needs the nodes of the tiers it
+  // calls, which the loader keeps after it (a call list may name any tier,
+  // so callers that need a callee's nodes look them up when they call).
   const Topology topology(config);
   nodes_.resize(topology.nodes().size());
   tiers_.resize(config.tiers.size());
+  calls_ = resolve_calls(config);
   for (int t = static_cast<int>(config.tiers.size()) - 1; t >= 0; --t) {
     const TierConfig& tier = config.tiers[static_cast<std::size_t>(t)];
     for (int i = 0; i < tier.count; ++i) {

@@ -62,6 +62,10 @@ class Stack {
     const auto& d = config_.workload.classes[static_cast<std::size_t>(request_class)].demands[static_cast<std::size_t>(tier)];
     return d ? &*d : nullptr;
   }
+  // The calls a visit of the class to the tier makes (models/topology.hpp).
+  const std::vector<CallStep>& calls(int request_class, int tier) const {
+    return calls_[static_cast<std::size_t>(request_class) * tiers_.size() + static_cast<std::size_t>(tier)];
+  }
   double request_bytes(int request_class, int tier) const;
   double response_bytes(int request_class, int tier) const;
 
@@ -120,6 +124,7 @@ class Stack {
   std::vector<std::vector<Node*>> tiers_;
   Network network_;
   Lifecycle lifecycle_;
+  std::vector<std::vector<CallStep>> calls_;  // class x tier
   std::unique_ptr<Clients> clients_;
   std::unique_ptr<FaultInjector> faults_;
   std::vector<int> primary_;  // per tier: index in tier of the database primary

@@ -4,6 +4,7 @@
 // hosts through it rather than re-deriving them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,12 +31,29 @@ class Topology {
   int tier_count() const { return static_cast<int>(first_.size()); }
   // The id of node i of `tier`.
   std::uint32_t id(int tier, int i) const { return first_[static_cast<std::size_t>(tier)] + static_cast<std::uint32_t>(i); }
-  // The tier that `tier`'s nodes call (the next in the chain); -1 for the last.
-  int callee(int tier) const { return tier + 1 < tier_count() ? tier + 1 : -1; }
+  // The calls a visit of class c to `tier` makes, in order; empty when the
+  // visit calls nothing.
+  const std::vector<CallStep>& calls(std::size_t c, int tier) const {
+    return calls_[c * first_.size() + static_cast<std::size_t>(tier)];
+  }
+  // Whether some class's visits to `tier` call `target`.
+  bool calls_tier(int tier, int target) const;
+  // The tiers some class's visits to `tier` call, in tier order.
+  std::vector<int> callees(int tier) const;
 
  private:
   std::vector<NodePlace> nodes_;
   std::vector<std::uint32_t> first_;  // per tier: its first node's id
+  std::vector<std::vector<CallStep>> calls_;  // class x tier
 };
+
+// Each class's calls at each tier (class x tier), the two forms of `calls:`
+// combined. A demand with a call list makes exactly those calls. The chain
+// shorthand covers the rest: the class's chain ends at its first tier with a
+// call list, or else at its deepest tier with a demand; every tier before the
+// chain's end calls the next tier `calls` times (1 when unset), as does a
+// tier that states `calls: N`. A class visits the tiers these calls reach
+// from tier 0. Every shipped scenario before call lists is a chain.
+std::vector<std::vector<CallStep>> resolve_calls(const ScenarioConfig& config);
 
 }  // namespace models

@@ -84,6 +84,21 @@ TEST(ScenarioFiles, DistributedStageRouting) {
   EXPECT_NEAR(node_named(r, "web2").visits[page], 0.5, 1e-12);
 }
 
+// Stage 4's cache-aside: a page's three gets go to the two cache nodes in
+// turn; each miss (1 - 0.8 of them) reads the replica and sets the cache;
+// checkout's five writes go to the primary, past the cache.
+TEST(ScenarioFiles, CachedStageSplitsReadsByHitRatio) {
+  const auto r = analyze("4-cached");
+  const auto page = class_index(r, "page");
+  const auto checkout = class_index(r, "checkout");
+  EXPECT_NEAR(node_named(r, "db2").visits[page], 3 * (1 - 0.8), 1e-12);
+  EXPECT_NEAR(node_named(r, "db1").visits[page], 0.0, 1e-12);
+  EXPECT_NEAR(node_named(r, "cache1").visits[page], (3 + 3 * (1 - 0.8)) / 2, 1e-12);
+  EXPECT_NEAR(node_named(r, "cache2").visits[page], (3 + 3 * (1 - 0.8)) / 2, 1e-12);
+  EXPECT_NEAR(node_named(r, "db1").visits[checkout], 5.0, 1e-12);
+  EXPECT_NEAR(node_named(r, "cache1").visits[checkout], 0.0, 1e-12);
+}
+
 // The table lists every resource that carries load and names the bottleneck
 // the operational analysis found.
 TEST(ScenarioFiles, ScaleUpTableListsTheLoadedResourcesAndTheBottleneck) {

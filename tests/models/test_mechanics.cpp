@@ -439,8 +439,8 @@ TEST(Topology, NamesAndPlacesEveryNode) {
   EXPECT_EQ(placed, (std::vector<std::string>{"lb1@lb1*", "web1@server1", "web2@server2", "app1@server1",
                                               "app2@server2", "db1@server1", "db2@server2"}));
   EXPECT_EQ(topology.id(2, 1), 4u);
-  EXPECT_EQ(topology.callee(0), 1);
-  EXPECT_EQ(topology.callee(3), -1);
+  EXPECT_EQ(topology.callees(0), std::vector<int>{1});
+  EXPECT_EQ(topology.callees(3), std::vector<int>{});
 
   ScenarioConfig unnamed = config;
   for (auto& tier : unnamed.tiers) tier.node_names.clear();
