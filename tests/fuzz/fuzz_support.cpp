@@ -50,6 +50,9 @@ void short_run(models::ScenarioConfig config) {
   try {
     models::run_scenario(config, options);
   } catch (const EventBudgetSpent&) {
+  } catch (const models::RunLimitExceeded&) {
+    // A guard stopped the run with its message: what the CLI reports with
+    // exit status 3, by design (docs/reliability.md).
   }
 }
 

@@ -22,7 +22,8 @@ const std::string& scenario_text(const std::string& name);
 
 // Runs `config` for at most 20 ms of simulated time and about 200,000
 // events (inputs may ask for hours at millions of requests a second; the
-// point is to drive what loaded through the models, not to measure).
+// point is to drive what loaded through the models, not to measure). A run
+// that a guard stops (models::RunLimitExceeded) ends there, as in the CLI.
 void short_run(models::ScenarioConfig config);
 
 inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
