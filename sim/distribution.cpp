@@ -117,6 +117,8 @@ Distribution Distribution::normal(double mean, double stddev) {
 Distribution Distribution::lognormal(double mean, double cv) {
   require(positive(mean), "lognormal", "mean must be finite and > 0", mean);
   require(non_negative(cv), "lognormal", "cv must be finite and >= 0", cv);
+  // Beyond this cv^2 overflows and the samples would be NaN.
+  require(std::isfinite(cv * cv), "lognormal", "cv must be at most 1e154 (cv^2 overflows)", cv);
   if (cv == 0.0) return constant(mean);
   const double sigma2 = std::log1p(cv * cv);
   return Distribution(Kind::kLognormal, std::log(mean) - 0.5 * sigma2, std::sqrt(sigma2), mean, cv);
@@ -125,6 +127,8 @@ Distribution Distribution::lognormal(double mean, double cv) {
 Distribution Distribution::gamma(double mean, double cv) {
   require(positive(mean), "gamma", "mean must be finite and > 0", mean);
   require(non_negative(cv), "gamma", "cv must be finite and >= 0", cv);
+  // Beyond this the scale, mean x cv^2, overflows and the samples would be NaN.
+  require(std::isfinite(mean * cv * cv), "gamma", "cv must be small enough that mean x cv^2 is finite", cv);
   const double shape = 1.0 / (cv * cv);
   // cv == 0, or so small that the shape overflows: no spread a double can show.
   if (!std::isfinite(shape)) return constant(mean);

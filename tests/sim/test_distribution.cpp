@@ -303,6 +303,9 @@ TEST(Distribution, FactoriesRejectNonsenseNamingParameterAndValue) {
   using D = Distribution;
   EXPECT_THAT(error_of([] { D::lognormal(1, -1); }),
               HasSubstr("cv must be finite and >= 0, got -1"));
+  // Found by fuzz_distribution: gamma(6m, cv=01e308) sampled NaN (cv^2 overflowed).
+  EXPECT_THAT(error_of([] { D::gamma(360e9, 1e308); }), HasSubstr("mean x cv^2 is finite"));
+  EXPECT_THAT(error_of([] { D::lognormal(1, 1e300); }), HasSubstr("cv must be at most 1e154"));
   EXPECT_THAT(error_of([] { D::constant(-1); }),
               HasSubstr("value must be finite and >= 0, got -1"));
   EXPECT_THAT(error_of([&] { D::constant(nan); }), HasSubstr("got nan"));
