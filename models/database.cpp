@@ -33,12 +33,12 @@ void DatabaseNode::plan_disk(Request& r, Frame& f, const TierDemand* demand, sim
 
 void DatabaseNode::on_down(bool graceful) {
   Node::on_down(graceful);
-  stack_.database_down(*this);
+  stack_.replication(tier_index_).node_down(*this);
 }
 
 void DatabaseNode::on_up() {
   Node::on_up();
-  stack_.database_up(*this);  // back as a replica
+  stack_.replication(tier_index_).node_up(*this);
 }
 
 // As the app routes queries: one that writes goes to the primary, any
@@ -57,7 +57,7 @@ void DatabaseNode::visit_served(Request& r) {
   }
   // The primary (a promoted replica applies what it received before it
   // serves) answers reads current.
-  if (this == &stack_.primary_of(tier_index_) || !r.measured) return;
+  if (this == &stack_.replication(tier_index_).primary() || !r.measured) return;
   stack_.observers().emit(ReplicaRead{r.request_class, !current_for(r.client), r.measured});
 }
 

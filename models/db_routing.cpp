@@ -21,14 +21,15 @@ Node* DatabaseRouting::target(const Request& r) {
   const auto& nodes = stack_.tier_nodes(tier_);
   const TierDemand* query = stack_.demand(r.request_class, tier_);
   const bool write = query != nullptr && query->writes > 0;
-  Node& primary = stack_.primary_of(tier_);
+  const Replication& replication = stack_.replication(tier_);
+  Node& primary = replication.primary();
   if (write || config_.reads == ReadRouting::kPrimary || nodes.size() == 1) return &primary;
   if (router_) return choose_reader(nodes, primary);
   if (local_ != nullptr && local_ != &primary) return local_;
   // Replicas in turn: every node but the primary and a demoted one.
   for (std::size_t tries = 0; tries < nodes.size(); ++tries) {
     Node& candidate = *nodes[next_replica_++ % nodes.size()];
-    if (&candidate != &primary && stack_.in_read_rotation(candidate)) return &candidate;
+    if (&candidate != &primary && replication.in_read_rotation(candidate)) return &candidate;
   }
   return &primary;
 }
@@ -39,9 +40,10 @@ Node* DatabaseRouting::target(const Request& r) {
 // (ProxySQL picks at random by weight; the turn keeps common random numbers).
 Node* DatabaseRouting::choose_reader(const std::vector<Node*>& nodes, Node& primary) {
   const ReadRouterConfig& rc = router_->config();
-  const bool primary_reads = rc.writer_is_also_reader && stack_.primary_promoted(tier_);
+  const Replication& replication = stack_.replication(tier_);
+  const bool primary_reads = rc.writer_is_also_reader && replication.primary_promoted();
   const auto usable = [&](Node& n) {
-    return (&n != &primary || primary_reads) && stack_.in_read_rotation(n) && !router_->shunned(n);
+    return (&n != &primary || primary_reads) && replication.in_read_rotation(n) && !router_->shunned(n);
   };
   if (local_ != nullptr && usable(*local_)) return local_;
   for (std::size_t tries = 0; tries < nodes.size(); ++tries) {

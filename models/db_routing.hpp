@@ -1,6 +1,6 @@
 // Where a caller's database queries go, as a service the caller asks for a
 // target: a query that writes goes to the tier's primary (node 1 until a
-// failover promotes another, models/stack.hpp), any other query is a read
+// failover promotes another, models/replication.hpp), any other query is a read
 // and goes to the replicas in turn (or the primary with `reads: primary`),
 // through ProxySQL's health checks when the tier has a router
 // (read_router.hpp), or to a co-located node with prefer_local. One per

@@ -44,9 +44,12 @@ Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
     }
   }
   for (std::size_t i = 0; i < hosts_.size(); ++i) hosts_[i]->set_index(static_cast<int>(i));
-  primary_.assign(tiers_.size(), 0);
-  demoted_.assign(nodes_.size(), false);
-  promoted_.assign(tiers_.size(), false);
+  replication_.resize(tiers_.size());
+  for (std::size_t t = 0; t < tiers_.size(); ++t) {
+    if (std::holds_alternative<DatabaseConfig>(config.tiers[t].kind)) {
+      replication_[t] = std::make_unique<Replication>(*this, static_cast<int>(t));
+    }
+  }
   clients_ = std::make_unique<Clients>(*this, config.workload, config.network.client_latency);
   faults_ = std::make_unique<FaultInjector>(*this, config.faults);
 }
@@ -96,32 +99,6 @@ double Stack::response_bytes(int request_class, int tier) const {
   if (const auto bytes = default_response_bytes(config_.tiers[static_cast<std::size_t>(tier)].kind)) return *bytes;
   return config_.workload.classes[static_cast<std::size_t>(request_class)].response_bytes;
 }
-
-void Stack::database_down(Node& node) {
-  const int tier = node.tier_index();
-  if (primary_[static_cast<std::size_t>(tier)] != node.index_in_tier()) return;
-  const auto& db = std::get<DatabaseConfig>(node.tier().kind);
-  if (!db.failover_detection) return;  // writes wait for the primary's repair
-  sim_.schedule_in<&Stack::on_promotion>(*db.failover_detection + db.failover_promotion, this,
-                                         static_cast<std::uint64_t>(tier));
-}
-
-void Stack::on_promotion(std::uint64_t tier_index) {
-  const auto tier = static_cast<std::size_t>(tier_index);
-  Node& old = *tiers_[tier][static_cast<std::size_t>(primary_[tier])];
-  if (old.answering()) return;  // it came back in time: nothing to promote
-  for (Node* n : tiers_[tier]) {
-    if (n != &old && n->answering()) {
-      primary_[tier] = n->index_in_tier();
-      promoted_[tier] = true;
-      demoted_[old.id()] = true;
-      timeline<Failover>("failover: " + n->name() + " promoted to primary");
-      return;
-    }
-  }
-}
-
-void Stack::database_up(Node& node) { demoted_[node.id()] = false; }
 
 Node* Stack::node_named(const std::string& name) {
   for (auto& n : nodes_) {

@@ -1,5 +1,6 @@
 // The web stack under simulation, built from a ScenarioConfig: an assembly
-// of the hosts, the nodes in their tier chain, the network between them
+// of the hosts, the nodes in their tiers, each database tier's replication
+// (models/replication.hpp), the network between them
 // (models/network.hpp), the requests' lifecycle (models/lifecycle.hpp), the
 // clients in front, the fault injector and the collectors of the models'
 // events (models/observers.hpp).
@@ -19,6 +20,7 @@
 #include "models/network.hpp"
 #include "models/node.hpp"
 #include "models/observers.hpp"
+#include "models/replication.hpp"
 #include "models/request.hpp"
 #include "models/results.hpp"
 #include "models/timeseries.hpp"
@@ -75,16 +77,8 @@ class Stack {
   Lifecycle& lifecycle() { return lifecycle_; }
 
   Node* node_named(const std::string& name);
-  // The database primary of a tier (node 1 until a failover promotes another).
-  Node& primary_of(int tier) const { return *tiers_[static_cast<std::size_t>(tier)][static_cast<std::size_t>(primary_[static_cast<std::size_t>(tier)])]; }
-  void database_down(Node& node);
-  void database_up(Node& node);
-  // A demoted primary leaves the read rotation until it is back.
-  bool in_read_rotation(const Node& node) const { return !demoted_[node.id()]; }
-  // Whether a failover made the tier's primary (ProxySQL's read_only monitor
-  // then moves it to the writer hostgroup).
-  bool primary_promoted(int tier) const { return promoted_[static_cast<std::size_t>(tier)]; }
-  void on_promotion(std::uint64_t tier_and_node);
+  // A database tier's primary and read rotation (models/replication.hpp).
+  Replication& replication(int tier) { return *replication_[static_cast<std::size_t>(tier)]; }
   // Emits a timeline event of type E (models/events.hpp) now, with its line.
   template <class E>
   void timeline(std::string text) {
@@ -127,9 +121,7 @@ class Stack {
   std::vector<std::vector<CallStep>> calls_;  // class x tier
   std::unique_ptr<Clients> clients_;
   std::unique_ptr<FaultInjector> faults_;
-  std::vector<int> primary_;  // per tier: index in tier of the database primary
-  std::vector<bool> demoted_;  // per node id
-  std::vector<bool> promoted_;  // per tier: its primary came from a failover
+  std::vector<std::unique_ptr<Replication>> replication_;  // by tier: database tiers only
   std::optional<std::string> overload_;
 };
 

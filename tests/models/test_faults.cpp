@@ -302,7 +302,7 @@ TEST(Faults, DatabaseFailoverPromotesTheReplica) {
   FaultRun run(config);
   run.sim.run_until(config.run.duration);
   EXPECT_EQ(run.first_trace("failover: db2 promoted"), crash + 15 * sim::kSecond);
-  EXPECT_EQ(run.stack.primary_of(3).name(), "db2");
+  EXPECT_EQ(run.stack.replication(3).primary().name(), "db2");
   const auto r = run.stack.results();
   std::size_t checkout = 0, page = 0;
   for (std::size_t c = 0; c < r.classes.size(); ++c) {

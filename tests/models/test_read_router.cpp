@@ -160,7 +160,7 @@ ScenarioConfig primary_crash(const std::vector<std::string>& sets) {
 TEST(ReadRouter, PromotedPrimaryStaysAReader) {
   FaultRun run(primary_crash({}));
   EXPECT_EQ(page_failures_by(run, 2 * sim::kMinute), 0u);
-  EXPECT_EQ(run.stack.primary_of(kDb).name(), "db2");
+  EXPECT_EQ(run.stack.replication(kDb).primary().name(), "db2");
 }
 
 TEST(ReadRouter, WithoutWriterIsAlsoReaderReadsFailAfterThePromotion) {
