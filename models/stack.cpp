@@ -17,6 +17,22 @@ Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
   for (const auto& h : config.hosts) {
     hosts_.push_back(std::make_unique<Host>(sim, h.name, config.machines.at(h.machine), h.labels));
   }
+  // Before the nodes: their constructors read the calls.
+  auto calls = resolve_calls(config);
+  at_tier_.resize(calls.size());
+  for (std::size_t c = 0; c < config.workload.classes.size(); ++c) {
+    const RequestClass& wc = config.workload.classes[c];
+    for (std::size_t t = 0; t < config.tiers.size(); ++t) {
+      ClassAtTier& at = at_tier_[c * config.tiers.size() + t];
+      const auto& d = wc.demands[t];
+      at.demand = d ? &*d : nullptr;
+      // A demand's own size, else the kind's (a database query), else the class's HTTP size.
+      const TierKindConfig& kind = config.tiers[t].kind;
+      at.request_bytes = d && d->request_bytes ? *d->request_bytes : default_request_bytes(kind).value_or(wc.request_bytes);
+      at.response_bytes = d && d->response_bytes ? *d->response_bytes : default_response_bytes(kind).value_or(wc.response_bytes);
+      at.calls = std::move(calls[c * config.tiers.size() + t]);
+    }
+  }
   // Node ids follow the tiers' order (the topology's); nodes are built from
   // the last tier up, since a node's routing needs the nodes of the tiers it
   // calls, which the loader keeps after it (a call list may name any tier,
@@ -24,7 +40,6 @@ Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
   const Topology topology(config);
   nodes_.resize(topology.nodes().size());
   tiers_.resize(config.tiers.size());
-  calls_ = resolve_calls(config);
   for (int t = static_cast<int>(config.tiers.size()) - 1; t >= 0; --t) {
     const TierConfig& tier = config.tiers[static_cast<std::size_t>(t)];
     for (int i = 0; i < tier.count; ++i) {
@@ -84,20 +99,6 @@ void Stack::on_warmup_end(std::uint64_t) {
   const Time now = sim_.now();
   for (auto& h : hosts_) h->reset_statistics(now);
   for (auto& n : nodes_) n->reset_statistics(now);
-}
-
-double Stack::request_bytes(int request_class, int tier) const {
-  const TierDemand* d = demand(request_class, tier);
-  if (d != nullptr && d->request_bytes) return *d->request_bytes;
-  if (const auto bytes = default_request_bytes(config_.tiers[static_cast<std::size_t>(tier)].kind)) return *bytes;
-  return config_.workload.classes[static_cast<std::size_t>(request_class)].request_bytes;
-}
-
-double Stack::response_bytes(int request_class, int tier) const {
-  const TierDemand* d = demand(request_class, tier);
-  if (d != nullptr && d->response_bytes) return *d->response_bytes;
-  if (const auto bytes = default_response_bytes(config_.tiers[static_cast<std::size_t>(tier)].kind)) return *bytes;
-  return config_.workload.classes[static_cast<std::size_t>(request_class)].response_bytes;
 }
 
 Node* Stack::node_named(const std::string& name) {

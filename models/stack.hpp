@@ -60,16 +60,12 @@ class Stack {
   std::size_t host_count() const { return hosts_.size(); }
 
   // The class's demand at a tier, or nullptr when it states none.
-  const TierDemand* demand(int request_class, int tier) const {
-    const auto& d = config_.workload.classes[static_cast<std::size_t>(request_class)].demands[static_cast<std::size_t>(tier)];
-    return d ? &*d : nullptr;
-  }
+  const TierDemand* demand(int request_class, int tier) const { return at(request_class, tier).demand; }
   // The calls a visit of the class to the tier makes (models/topology.hpp).
-  const std::vector<CallStep>& calls(int request_class, int tier) const {
-    return calls_[static_cast<std::size_t>(request_class) * tiers_.size() + static_cast<std::size_t>(tier)];
-  }
-  double request_bytes(int request_class, int tier) const;
-  double response_bytes(int request_class, int tier) const;
+  const std::vector<CallStep>& calls(int request_class, int tier) const { return at(request_class, tier).calls; }
+  // The size of a call into the tier, and of the tier's answer.
+  double request_bytes(int request_class, int tier) const { return at(request_class, tier).request_bytes; }
+  double response_bytes(int request_class, int tier) const { return at(request_class, tier).response_bytes; }
 
   // The network between the nodes and to the clients.
   Network& network() { return network_; }
@@ -118,7 +114,18 @@ class Stack {
   std::vector<std::vector<Node*>> tiers_;
   Network network_;
   Lifecycle lifecycle_;
-  std::vector<std::vector<CallStep>> calls_;  // class x tier
+  // What every visit of a class to a tier reads, resolved once from the
+  // config: one lookup on the hot path instead of a walk through it.
+  struct ClassAtTier {
+    const TierDemand* demand = nullptr;
+    double request_bytes = 0.0;
+    double response_bytes = 0.0;
+    std::vector<CallStep> calls;
+  };
+  const ClassAtTier& at(int request_class, int tier) const {
+    return at_tier_[static_cast<std::size_t>(request_class) * config_.tiers.size() + static_cast<std::size_t>(tier)];
+  }
+  std::vector<ClassAtTier> at_tier_;  // class x tier
   std::unique_ptr<Clients> clients_;
   std::unique_ptr<FaultInjector> faults_;
   std::vector<std::unique_ptr<Replication>> replication_;  // by tier: database tiers only
