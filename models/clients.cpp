@@ -230,26 +230,30 @@ void Clients::on_attempt(std::uint64_t id) {
   if (r == nullptr) return;
   Node* entry = entry_->node_for(*r);
   if (entry == nullptr || !entry->host().up()) {
-    // Nobody answers the address: the SYN is lost. Linux retransmits it 1 s
-    // after the first send, then at doubling intervals (1 s, 3 s, 7 s, ...
-    // after it: TCP_TIMEOUT_INIT, exponential backoff), so an address that
-    // moves meanwhile (a VRRP failover) answers the next retransmission; the
-    // attempt fails at connect_timeout. Measured on the testbed: requests
-    // sent while keepalived moved the address succeeded 1.0 s late
-    // (docs/validation.md).
-    const Time first_syn = r->sent + client_latency_;  // when the first SYN arrived
-    Time next = sim::kSecond;
-    while (next <= stack_.simulation().now() - first_syn) next = 2 * next + sim::kSecond;
-    if (next < client_.connect_timeout) {
-      r->message_first_bit = first_syn + next;  // the retransmission is a new send
-      stack_.simulation().schedule_at<&Clients::on_attempt>(r->message_first_bit, this, id);
-      return;
-    }
-    r->connect_failure = FailureReason::kLbUnreachable;
-    stack_.simulation().schedule_at<&Clients::on_attempt_failed>(first_syn + client_.connect_timeout, this, id);
+    syn_unanswered(id, *r);
     return;
   }
   entry->on_message(id);
+}
+
+// Nobody answers the address: the SYN is lost. Linux retransmits it 1 s
+// after the first send, then at doubling intervals (1 s, 3 s, 7 s, ...
+// after it: TCP_TIMEOUT_INIT, exponential backoff), so an address that
+// moves meanwhile (a VRRP failover) answers the next retransmission; the
+// attempt fails at connect_timeout. Measured on the testbed: requests
+// sent while keepalived moved the address succeeded 1.0 s late
+// (docs/validation.md).
+void Clients::syn_unanswered(RequestId id, Request& r) {
+  const Time first_syn = r.sent + client_latency_;  // when the first SYN arrived
+  Time next = sim::kSecond;
+  while (next <= stack_.simulation().now() - first_syn) next = 2 * next + sim::kSecond;
+  if (next < client_.connect_timeout) {
+    r.message_first_bit = first_syn + next;  // the retransmission is a new send
+    stack_.simulation().schedule_at<&Clients::on_attempt>(r.message_first_bit, this, id);
+    return;
+  }
+  r.connect_failure = FailureReason::kLbUnreachable;
+  stack_.simulation().schedule_at<&Clients::on_attempt_failed>(first_syn + client_.connect_timeout, this, id);
 }
 
 void Clients::entry_refused(RequestId id, Request& r) {

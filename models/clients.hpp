@@ -68,6 +68,9 @@ class Clients {
   bool settle_in_advance(RequestId id, Request& r, Time arrives);
   void on_timeout(std::uint64_t id);         // the client gives up on the attempt
   void on_attempt_failed(std::uint64_t id);  // a connection-level failure reaches the client
+  // Out of line and cold, so that on_attempt stays small enough to inline
+  // on the path every request takes.
+  [[gnu::cold, gnu::noinline]] void syn_unanswered(RequestId id, Request& r);
   void on_retry_due(std::uint64_t id);       // a retry's backoff is over
 
   // The request failed (after every tier released it).
