@@ -236,8 +236,7 @@ std::string experiment_table(const Experiment& e, unsigned jobs) {
                              format_value(m.metric.unit, *m.estimate->hi));
     }
     const std::string value = m.estimate ? format_value(m.metric.unit, m.estimate->value)
-                              : m.metric.among_failures ? "fail"
-                                                        : "-";
+                                         : std::string(report::no_value(m.metric.among_failures));
     global.add_row({m.metric.label, value, interval, format_relative(m.estimate)});
   }
   global.render_to(out);

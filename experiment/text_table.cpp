@@ -6,8 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "report/table_report.hpp"
-
 namespace experiment {
 
 void TextTable::render_to(std::string& out) const {
@@ -31,17 +29,6 @@ void TextTable::render_to(std::string& out) const {
   for (const auto& row : rows_) line(row);
 }
 
-std::string format_value(Unit unit, double value) {
-  switch (unit) {
-    case Unit::kMilliseconds: return fmt::format("{:.3f}", value);
-    case Unit::kPercentileMilliseconds: return report::percentile_ms(value);
-    case Unit::kPerSecond: return fmt::format("{:.2f}", value);
-    case Unit::kAvailability: return fmt::format("{:.3f}%", value * 100.0);
-    case Unit::kUtilization: return fmt::format("{:.2f}%", value * 100.0);
-  }
-  return {};
-}
-
 std::string format_estimate(Unit unit, const std::optional<Estimate>& e) {
   if (!e) return "-";
   if (!e->lo) return format_value(unit, e->value);
@@ -50,7 +37,7 @@ std::string format_estimate(Unit unit, const std::optional<Estimate>& e) {
 }
 
 std::string format_estimate(const Metric& metric, const std::optional<Estimate>& e) {
-  if (!e && metric.among_failures) return "fail";
+  if (!e) return std::string(report::no_value(metric.among_failures));
   return format_estimate(metric.unit, e);
 }
 

@@ -8,6 +8,7 @@
 
 #include "experiment/metrics.hpp"
 #include "experiment/statistics.hpp"
+#include "report/table_report.hpp"
 
 namespace experiment {
 
@@ -25,9 +26,7 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// A value in the metric's unit: "12.345" (ms), "600.00" (per second),
-// "99.950%" (availability), "12.34%" (utilization).
-std::string format_value(Unit unit, double value);
+using report::format_value;
 // "value [lo, hi]"; "-" when there is no estimate; the value alone without an interval.
 std::string format_estimate(Unit unit, const std::optional<Estimate>& e);
 // As above in the metric's unit, and "fail" for a percentile among the failures.

@@ -47,14 +47,16 @@ ordered_json requests(const models::RequestCounts& counts) {
   return j;
 }
 
-// A percentile over every request that ended, failures slower than every
-// success: among the failures, or none when nothing ended.
+}  // namespace
+
 MetricValue all_finished(const sim::LatencyHistogram& successes, const models::RequestCounts& counts, double q) {
   if (counts.ended() == 0) return {};
   const auto ns = models::quantile_with_failures(successes, counts, q);
   if (!ns) return {std::nullopt, true};
   return {*ns / 1e6};
 }
+
+namespace {
 
 ordered_json number(const MetricValue& v) { return v.value ? ordered_json(*v.value) : ordered_json(); }
 
@@ -147,22 +149,26 @@ using U = Unit;
 // The run's JSON, key by key in its order (docs/output.md): keys are only
 // ever appended, so that scripts reading it keep working.
 const RunField kRunFields[] = {
-    {"scenario", nullptr, [](const RunResult& r) { return ordered_json(r.scenario); }, {}, Across::kSame},
-    {"seed", nullptr, [](const RunResult& r) { return ordered_json(r.seed); }, {}, Across::kSame},
-    {"replication", nullptr, [](const RunResult& r) { return ordered_json(r.replication); }, {}, Across::kReplications},
-    {"duration_s", [](const RunResult& r) { return MetricValue{sim::to_seconds(r.duration)}; }, nullptr, {}, Across::kSame},
-    {"warmup_s", [](const RunResult& r) { return MetricValue{sim::to_seconds(r.warmup)}; }, nullptr, {}, Across::kSame},
+    {"scenario", nullptr, [](const RunResult& r) { return ordered_json(r.scenario); }, {}, {}, Across::kSame},
+    {"seed", nullptr, [](const RunResult& r) { return ordered_json(r.seed); }, {}, {}, Across::kSame},
+    {"replication", nullptr, [](const RunResult& r) { return ordered_json(r.replication); }, {}, {},
+     Across::kReplications},
+    {"duration_s", [](const RunResult& r) { return MetricValue{sim::to_seconds(r.duration)}; }, nullptr, {}, {},
+     Across::kSame},
+    {"warmup_s", [](const RunResult& r) { return MetricValue{sim::to_seconds(r.warmup)}; }, nullptr, {}, {},
+     Across::kSame},
     {"requests", nullptr, [](const RunResult& r) { return requests(r.totals); }},
     {"throughput_rps", [](const RunResult& r) { return MetricValue{r.throughput()}; }, nullptr,
      {"throughput (req/s)", U::kPerSecond, 10}},
     {"availability", [](const RunResult& r) { return MetricValue{r.availability()}; }, nullptr,
      {"availability", U::kAvailability, 11}},
-    {"latency_ms.mean", latency<-1>, nullptr, {"latency mean (ms)", U::kMilliseconds, 1}},
-    {"latency_ms.p50", latency<500>, nullptr, {"latency p50 (ms)", U::kPercentileMilliseconds, 2}},
-    {"latency_ms.p90", latency<900>, nullptr, {"latency p90 (ms)", U::kPercentileMilliseconds, 3}},
-    {"latency_ms.p99", latency<990>, nullptr, {"latency p99 (ms)", U::kPercentileMilliseconds, 4}},
-    {"latency_ms.p999", latency<999>, nullptr, {"latency p99.9 (ms)", U::kPercentileMilliseconds, 5}},
-    {"latency_ms.max", [](const RunResult& r) { return ms_if_measured(r.latency, static_cast<double>(r.latency.max())); }},
+    {"latency_ms.mean", latency<-1>, nullptr, {"latency mean (ms)", U::kMilliseconds, 1}, "mean"},
+    {"latency_ms.p50", latency<500>, nullptr, {"latency p50 (ms)", U::kPercentileMilliseconds, 2}, "p50"},
+    {"latency_ms.p90", latency<900>, nullptr, {"latency p90 (ms)", U::kPercentileMilliseconds, 3}, "p90"},
+    {"latency_ms.p99", latency<990>, nullptr, {"latency p99 (ms)", U::kPercentileMilliseconds, 4}, "p99"},
+    {"latency_ms.p999", latency<999>, nullptr, {"latency p99.9 (ms)", U::kPercentileMilliseconds, 5}, "p99.9"},
+    {"latency_ms.max", [](const RunResult& r) { return ms_if_measured(r.latency, static_cast<double>(r.latency.max())); },
+     nullptr, {{}, U::kMilliseconds}, "max"},
     {"latency_ms.min", [](const RunResult& r) { return ms_if_measured(r.latency, static_cast<double>(r.latency.min())); }},
     {"classes", nullptr, classes},
     {"tiers", nullptr, tiers},
@@ -174,7 +180,7 @@ const RunField kRunFields[] = {
        engine["wall_s"] = r.wall_seconds;
        return engine;
      },
-     {}, Across::kEngine},
+     {}, {}, Across::kEngine},
     {"resilience.attempts", nullptr, [](const RunResult& r) { return ordered_json(r.attempts); }},
     {"resilience.retries", nullptr, [](const RunResult& r) { return ordered_json(r.retries); }},
     {"resilience.amplification", [](const RunResult& r) { return MetricValue{r.amplification()}; }},
@@ -206,23 +212,27 @@ const RunField kRunFields[] = {
     {"stale_reads", nullptr, [](const RunResult& r) { return stale_reads(r.stale_reads); }},
     {"goodput_rps", [](const RunResult& r) { return MetricValue{r.goodput()}; }, nullptr,
      {"goodput (req/s)", U::kPerSecond, 13, true}},
-    {"latency_all_ms.p50", latency_all<500>, nullptr, {"all finished p50 (ms)", U::kPercentileMilliseconds, 6}},
-    {"latency_all_ms.p90", latency_all<900>, nullptr, {"all finished p90 (ms)", U::kPercentileMilliseconds, 7}},
-    {"latency_all_ms.p99", latency_all<990>, nullptr, {"all finished p99 (ms)", U::kPercentileMilliseconds, 8}},
-    {"latency_all_ms.p999", latency_all<999>, nullptr, {"all finished p99.9 (ms)", U::kPercentileMilliseconds, 9}},
+    {"latency_all_ms.p50", latency_all<500>, nullptr, {"all finished p50 (ms)", U::kPercentileMilliseconds, 6}, "p50"},
+    {"latency_all_ms.p90", latency_all<900>, nullptr, {"all finished p90 (ms)", U::kPercentileMilliseconds, 7}, "p90"},
+    {"latency_all_ms.p99", latency_all<990>, nullptr, {"all finished p99 (ms)", U::kPercentileMilliseconds, 8}, "p99"},
+    {"latency_all_ms.p999", latency_all<999>, nullptr, {"all finished p99.9 (ms)", U::kPercentileMilliseconds, 9},
+     "p99.9"},
     // Percentiles come from a histogram: each is within this fraction of the
     // exact sample percentile.
     {"latency_resolution", [](const RunResult&) { return MetricValue{sim::LatencyHistogram::kRelativeResolution}; },
-     nullptr, {}, Across::kSame},
+     nullptr, {}, {}, Across::kSame},
 };
 
 const NodeField kNodeFields[] = {
     {"tier", nullptr, [](const models::NodeResult& n) { return ordered_json(n.tier); }},
     {"host", nullptr, [](const models::NodeResult& n) { return ordered_json(n.host); }},
-    {"cpu_utilization", [](const models::NodeResult& n) { return n.cpu_utilization; }, nullptr, "CPU"},
-    {"nic_utilization", [](const models::NodeResult& n) { return n.nic_utilization; }, nullptr, "NIC"},
-    {"disk_utilization", [](const models::NodeResult& n) { return n.disk_utilization; }, nullptr, "disk"},
-    {"queue_mean", [](const models::NodeResult& n) { return n.queue_mean; }},
+    {"cpu_utilization", [](const models::NodeResult& n) { return n.cpu_utilization; }, nullptr, "CPU", U::kUtilization,
+     "CPU %"},
+    {"nic_utilization", [](const models::NodeResult& n) { return n.nic_utilization; }, nullptr, "NIC", U::kUtilization,
+     "NIC %"},
+    {"disk_utilization", [](const models::NodeResult& n) { return n.disk_utilization; }, nullptr, "disk", U::kUtilization,
+     "disk %"},
+    {"queue_mean", [](const models::NodeResult& n) { return n.queue_mean; }, nullptr, {}, U::kNumber, "mean queue"},
 };
 
 }  // namespace

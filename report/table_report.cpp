@@ -6,6 +6,7 @@
 #include <iterator>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -56,15 +57,19 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-constexpr std::string_view kNone = "-";
+// A metric's cell: its value in its unit, except utilizations, in percent
+// with one decimal (the header says "%", and the node table stays narrow);
+// no_value without one.
+std::string cell(Unit unit, const MetricValue& v) {
+  if (!v.value) return std::string(no_value(v.among_failures));
+  return unit == Unit::kUtilization ? fmt::format("{:.1f}", *v.value * 100.0) : format_value(unit, *v.value);
+}
 
-std::string ms(double nanoseconds) { return fmt::format("{:.3f}", nanoseconds / 1e6); }
-
-// mean, then the given quantiles, in ms; dashes when nothing was measured.
+// mean, then the given quantiles, in ms.
 std::vector<std::string> latency_cells(const sim::LatencyHistogram& h, std::initializer_list<double> quantiles) {
-  std::vector<std::string> cells;
-  cells.push_back(h.count() ? ms(h.mean()) : std::string(kNone));
-  for (double q : quantiles) cells.push_back(h.count() ? percentile_ms(h.quantile(q) / 1e6) : std::string(kNone));
+  const auto ms = [&h](double nanoseconds) { return h.count() ? MetricValue{nanoseconds / 1e6} : MetricValue{}; };
+  std::vector<std::string> cells{cell(Unit::kMilliseconds, ms(h.mean()))};
+  for (double q : quantiles) cells.push_back(cell(Unit::kPercentileMilliseconds, ms(h.quantile(q))));
   return cells;
 }
 
@@ -73,7 +78,7 @@ std::vector<std::string> latency_cells(const sim::LatencyHistogram& h, std::init
 // "100.000%": availability (of successes) or attainment (of good requests).
 std::string share_of_ended(std::uint64_t part, const models::RequestCounts& counts) {
   const std::uint64_t ended = counts.ended();
-  if (ended == 0) return std::string(kNone);
+  if (ended == 0) return std::string(no_value(false));
   if (part >= ended) return "100.000%";
   std::uint64_t thousandths = 0;  // of a percent: five digits of the fraction
   std::uint64_t remainder = part;
@@ -87,23 +92,6 @@ std::string share_of_ended(std::uint64_t part, const models::RequestCounts& coun
 
 std::string availability(const models::RequestCounts& counts) { return share_of_ended(counts.succeeded, counts); }
 std::string attainment(const models::RequestCounts& counts) { return share_of_ended(counts.good, counts); }
-
-// models::quantile_with_failures in ms, to the digits the histogram resolves
-// like every other percentile; "fail" among the failures.
-std::vector<std::string> all_finished_cells(const sim::LatencyHistogram& successes,
-                                            const models::RequestCounts& counts,
-                                            std::initializer_list<double> quantiles) {
-  std::vector<std::string> cells;
-  for (double q : quantiles) {
-    if (counts.ended() == 0) {
-      cells.emplace_back(kNone);
-    } else {
-      const auto ns = models::quantile_with_failures(successes, counts, q);
-      cells.push_back(ns ? percentile_ms(*ns / 1e6) : std::string("fail"));
-    }
-  }
-  return cells;
-}
 
 std::string failures(const models::RequestCounts& counts) {
   std::string text;
@@ -139,10 +127,42 @@ std::string per_second(double rate) {
   return fmt::format("{:.0f}", rate);
 }
 
-std::string percent(double fraction) { return fmt::format("{:.1f}", fraction * 100.0); }
-
 void field(std::string& out, std::string_view label, std::string_view value) {
   fmt::format_to(std::back_inserter(out), "{:<15}{}\n", label, value);
+}
+
+// The latency table: a row per object of the run's JSON, a column per name
+// its entries give (those of the first row first); a row without an entry for
+// a column has no value there (a failure ranks above every success, so all
+// finished requests have no mean or maximum).
+void latency_table(const models::RunResult& r, std::string& out) {
+  constexpr std::pair<std::string_view, std::string_view> kRows[] = {{"successes", "latency_ms"},
+                                                                      {"all finished", "latency_all_ms"}};
+  const auto in = [](const RunField& f, std::string_view object) {
+    return !f.column.empty() && f.path.substr(0, f.path.find('.')) == object;
+  };
+  std::vector<std::string_view> columns;
+  for (const auto& [label, object] : kRows) {
+    for (const RunField& f : run_fields()) {
+      if (in(f, object) && std::find(columns.begin(), columns.end(), f.column) == columns.end()) {
+        columns.push_back(f.column);
+      }
+    }
+  }
+  std::vector<Table::Column> headers{{"latency (ms)", true}};
+  for (std::string_view column : columns) headers.push_back({std::string(column)});
+  Table table(std::move(headers));
+  for (const auto& [label, object] : kRows) {
+    std::vector<std::string> row(columns.size() + 1, std::string(no_value(false)));
+    row.front() = label;
+    for (const RunField& f : run_fields()) {
+      if (!in(f, object)) continue;
+      const auto at = std::find(columns.begin(), columns.end(), f.column) - columns.begin();
+      row[static_cast<std::size_t>(at) + 1] = cell(f.headline.unit, f.metric(r));
+    }
+    table.add_row(std::move(row));
+  }
+  table.render_to(out);
 }
 
 }  // namespace
@@ -152,6 +172,20 @@ std::string percentile_ms(double milliseconds) {
   const int decimals = step > 0.0 ? std::clamp(static_cast<int>(-std::floor(std::log10(step))), 0, 3) : 3;
   return fmt::format("{:.{}f}", milliseconds, decimals);
 }
+
+std::string format_value(Unit unit, double value) {
+  switch (unit) {
+    case Unit::kMilliseconds: return fmt::format("{:.3f}", value);
+    case Unit::kPercentileMilliseconds: return percentile_ms(value);
+    case Unit::kPerSecond: return fmt::format("{:.2f}", value);
+    case Unit::kAvailability: return fmt::format("{:.3f}%", value * 100.0);
+    case Unit::kUtilization: return fmt::format("{:.2f}%", value * 100.0);
+    case Unit::kNumber: return fmt::format("{:.2f}", value);
+  }
+  return {};
+}
+
+std::string_view no_value(bool among_failures) { return among_failures ? "fail" : "-"; }
 
 std::string resolution_note() {
   return fmt::format("percentiles are within {:.2g}% of the exact sample percentile (histogram buckets)\n"
@@ -169,17 +203,7 @@ std::string run_result_table(const models::RunResult& r) {
   field(out, "engine", engine);
   out += '\n';
 
-  Table latency({{"latency (ms)", true}, {"mean"}, {"p50"}, {"p90"}, {"p99"}, {"p99.9"}, {"max"}});
-  std::vector<std::string> row{"successes"};
-  for (auto& cell : latency_cells(r.latency, {0.5, 0.9, 0.99, 0.999})) row.push_back(std::move(cell));
-  row.push_back(r.latency.count() ? ms(static_cast<double>(r.latency.max())) : std::string(kNone));
-  latency.add_row(std::move(row));
-  // A failure ranks above every success, so a mean or maximum has no value here.
-  std::vector<std::string> all{"all finished", std::string(kNone)};
-  for (auto& cell : all_finished_cells(r.latency, r.totals, {0.5, 0.9, 0.99, 0.999})) all.push_back(std::move(cell));
-  all.emplace_back(kNone);
-  latency.add_row(std::move(all));
-  latency.render_to(out);
+  latency_table(r, out);
   out += '\n';
 
   const std::optional<sim::Time>& objective = r.slo.latency;
@@ -206,7 +230,7 @@ std::string run_result_table(const models::RunResult& r) {
                                    fmt::format("{}", c.counts.failed_total()), availability(c.counts)};
     if (objective) cells.push_back(attainment(c.counts));
     for (auto& cell : latency_cells(c.latency, {0.5, 0.99})) cells.push_back(std::move(cell));
-    cells.push_back(all_finished_cells(c.latency, c.counts, {0.99}).front());
+    cells.push_back(cell(Unit::kPercentileMilliseconds, all_finished(c.latency, c.counts, 0.99)));
     classes.add_row(std::move(cells));
   }
   classes.render_to(out);
@@ -221,10 +245,17 @@ std::string run_result_table(const models::RunResult& r) {
   tiers.render_to(out);
   out += '\n';
 
-  Table nodes({{"node", true}, {"tier", true}, {"host", true}, {"CPU %"}, {"NIC %"}, {"disk %"}, {"mean queue"}});
+  std::vector<Table::Column> node_columns{{"node", true}, {"tier", true}, {"host", true}};
+  for (const NodeField& f : node_fields()) {
+    if (!f.column.empty()) node_columns.push_back({std::string(f.column)});
+  }
+  Table nodes(std::move(node_columns));
   for (const auto& n : r.nodes) {
-    nodes.add_row({n.name, n.tier, n.host, percent(n.cpu_utilization), percent(n.nic_utilization),
-                   percent(n.disk_utilization), fmt::format("{:.2f}", n.queue_mean)});
+    std::vector<std::string> cells{n.name, n.tier, n.host};
+    for (const NodeField& f : node_fields()) {
+      if (!f.column.empty()) cells.push_back(cell(f.unit, {f.metric(n)}));
+    }
+    nodes.add_row(std::move(cells));
   }
   nodes.render_to(out);
 

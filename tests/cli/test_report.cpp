@@ -1,12 +1,17 @@
 // The JSON and table reports on hand-built results.
+#include <algorithm>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "models/request.hpp"
 #include "report/json_report.hpp"
+#include "report/metric_table.hpp"
 #include "report/table_report.hpp"
 
 namespace {
@@ -222,6 +227,77 @@ TEST(TableReport, StaleReadsLineOnlyWithReplicationLag) {
   r.classes[1].stale_reads = models::StaleReads{0, 0};
   const std::string table = report::run_result_table(r);
   EXPECT_NE(table.find("stale reads    7 of 400 replica reads (1.75%): busy 7\n"), std::string::npos) << table;
+}
+
+// The cells of the line of `table` that starts with `start`: the texts
+// between runs of two blanks or more.
+std::vector<std::string> cells_of_line(const std::string& table, std::string_view start) {
+  std::vector<std::string> cells;
+  for (std::size_t from = 0, end; (end = table.find('\n', from)) != std::string::npos; from = end + 1) {
+    const std::string line = table.substr(from, end - from);
+    if (line.rfind(start, 0) != 0) continue;
+    for (std::size_t at = 0; at != std::string::npos;) {
+      const std::size_t gap = line.find("  ", at);
+      cells.push_back(line.substr(at, gap - at));
+      at = gap == std::string::npos ? gap : line.find_first_not_of(' ', gap);
+    }
+    break;
+  }
+  return cells;
+}
+
+// The latency table's columns are the metric table's: every headline entry
+// under latency_ms (the successes' row) and latency_all_ms (all finished
+// requests') has one, and each column shows its entry's value, so that a new
+// quantile in metric_table.cpp needs no edit of table_report.cpp.
+TEST(TableReport, LatencyColumnsComeFromTheMetricTable) {
+  const models::RunResult r = sample();
+  const std::string table = report::run_result_table(r);
+  const std::vector<std::string> header = cells_of_line(table, "latency (ms)");
+  const std::pair<std::string_view, std::string_view> rows[] = {{"successes", "latency_ms"},
+                                                                 {"all finished", "latency_all_ms"}};
+  int columns = 0;
+  for (const auto& [label, object] : rows) {
+    const std::vector<std::string> row = cells_of_line(table, label);
+    ASSERT_EQ(row.size(), header.size()) << table;
+    for (const report::RunField& f : report::run_fields()) {
+      if (f.path.substr(0, f.path.find('.')) != object) continue;
+      if (!f.headline.label.empty()) {
+        EXPECT_FALSE(f.column.empty()) << f.path << " is a headline without a column";
+      }
+      if (f.column.empty()) continue;
+      ++columns;
+      const auto at = std::find(header.begin(), header.end(), f.column);
+      ASSERT_NE(at, header.end()) << f.path << ": no column \"" << f.column << "\" in\n" << table;
+      const report::MetricValue v = f.metric(r);
+      EXPECT_EQ(row[static_cast<std::size_t>(at - header.begin())],
+                v.value ? report::format_value(f.headline.unit, *v.value) : report::no_value(v.among_failures))
+          << f.path << " in\n" << table;
+    }
+  }
+  EXPECT_EQ(columns, 10);  // mean, p50, p90, p99, p99.9, max; p50 to p99.9 of all finished
+}
+
+// The node table's metric columns are the node fields that have a column,
+// every headline node metric among them, in the table's order.
+TEST(TableReport, NodeColumnsComeFromTheMetricTable) {
+  const models::RunResult r = sample();
+  const std::string table = report::run_result_table(r);
+  std::vector<std::string> expected{"node", "tier", "host"};
+  std::vector<std::string> values{"web1", "web", "host-a"};
+  for (const report::NodeField& f : report::node_fields()) {
+    if (!f.label.empty()) {
+      EXPECT_FALSE(f.column.empty()) << f.key << " is a headline without a column";
+    }
+    if (f.column.empty()) continue;
+    expected.emplace_back(f.column);
+    const double v = f.metric(r.nodes.front());
+    // Utilizations in percent with one decimal: the header says "%".
+    values.push_back(f.unit == report::Unit::kUtilization ? fmt::format("{:.1f}", 100.0 * v)
+                                                          : report::format_value(f.unit, v));
+  }
+  EXPECT_EQ(cells_of_line(table, "node "), expected) << table;
+  EXPECT_EQ(cells_of_line(table, "web1 "), values) << table;
 }
 
 TEST(TableReport, SaysNoneWithoutFailures) {
