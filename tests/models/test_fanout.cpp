@@ -58,10 +58,12 @@ workload:
 // The caller's visit is its own 1 ms and then the slower call, 8 ms; made
 // one after another, the calls add up to 13 ms.
 TEST(FanOut, VisitWaitsForTheSlowestCallNotTheSum) {
-  const auto& steps = *from_text(constant_calls("true")).workload.classes[0].demands[0]->call_list;
+  const models::ScenarioConfig config = from_text(constant_calls("true"));
+  const auto& steps = *config.workload.classes[0].demands[0]->call_list;
   ASSERT_EQ(steps.size(), 2u);
   EXPECT_TRUE(steps[0].parallel && steps[1].parallel);
-  EXPECT_FALSE((*from_text(constant_calls("false")).workload.classes[0].demands[0]->call_list)[0].parallel);
+  const models::ScenarioConfig one_by_one = from_text(constant_calls("false"));
+  EXPECT_FALSE((*one_by_one.workload.classes[0].demands[0]->call_list)[0].parallel);
   const models::RunResult parallel = models::run_scenario(from_text(constant_calls("true")));
   const models::RunResult sequential = models::run_scenario(from_text(constant_calls("false")));
   ASSERT_GT(parallel.totals.succeeded, 50u);
@@ -220,6 +222,28 @@ TEST(FanOut, CalleeCrashFailsTheRequestsAndCancelsTheSiblings) {
   EXPECT_GT(failed(result, FailureReason::kDbUnavailable), 30u);
   EXPECT_EQ(result.totals.failed_total(), failed(result, FailureReason::kDbUnavailable));
   EXPECT_GT(result.totals.succeeded, 200u);
+}
+
+// Cache-aside with the gets sent at once (a multi-get): each get's answer
+// comes back with its branch and counts for the visit, so the database still
+// sees exactly the misses (as tests/models/test_cache.cpp checks for gets
+// one after another; the same tolerance, four standard deviations).
+TEST(FanOut, ParallelGetsCountTheirMissesForTheVisit) {
+  const models::ScenarioConfig config = test_support::load(
+      "4-cached", {"workload.classes.static.weight=0", "workload.classes.checkout.weight=0", "run.duration=1m",
+                   "run.warmup=0s",
+                   "workload.classes.page.app.calls=[{to: cache, count: 3, parallel: true}, {to: db, on: miss}, "
+                   "{to: cache, op: set, on: miss}]"});
+  ASSERT_TRUE((*config.workload.classes[1].demands[2]->call_list)[0].parallel);
+  const models::RunResult run = models::run_scenario(config);
+  const double db = static_cast<double>(tier(run, "db").sojourn.count());
+  const double cache = static_cast<double>(tier(run, "cache").sojourn.count());
+  const double pages = static_cast<double>(run.classes.at(1).counts.succeeded);
+  ASSERT_GT(pages, 30000.0);
+  const double gets = cache - db;
+  EXPECT_NEAR(gets / pages, 3.0, 0.001);
+  EXPECT_NEAR(db / gets, 1.0 - 0.8, 0.005);
+  EXPECT_EQ(run.totals.failed_total(), 0u);
 }
 
 // Common random numbers: the same seed gives the same run, event for event.
