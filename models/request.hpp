@@ -4,9 +4,12 @@
 // layered queueing model: a worker held by a visit stays held while the tier
 // it calls serves the call). Frame d is the visit at call depth d; in a chain
 // that is tier d, in a call graph any tier (each at most once: graphs are
-// acyclic). Requests live in a pool and are named by RequestId = slot +
-// generation, so an event about a request that has since ended is recognised
-// and ignored. Memory is proportional to the requests in flight.
+// acyclic). A request has one message in flight at a time; the calls of a
+// fan-out group, sent at once, are branches: requests of their own, linked to
+// the request whose frame waits for them (models/lifecycle.hpp). Requests
+// live in a pool and are named by RequestId = slot + generation, so an event
+// about a request that has since ended is recognised and ignored. Memory is
+// proportional to the requests in flight.
 #pragma once
 
 #include <array>
@@ -104,7 +107,8 @@ struct Request {
   std::uint32_t parent = kNoSlot;
   Time client_deadline = 0;      // the client's timeout for this attempt; 0 = none
   sim::EventHandle client_timer;
-  // The message in transit (one at a time: calls are synchronous).
+  // The message in transit (one at a time: a request's calls are synchronous;
+  // a fan-out group's are each a branch's).
   double message_bytes = 0.0;
   Time message_first_bit = 0;
   bool message_is_response = false;

@@ -201,7 +201,9 @@ TEST(FanOut, CallerCrashWithCallsOutstandingLosesTheRequestCleanly) {
     run.sim.run_until(config.run.duration);
     const models::RunResult result = run.stack.results();
     EXPECT_GT(result.totals.succeeded, 200u);
-    if (!host) EXPECT_GT(failed(result, FailureReason::kConnectionLost), 0u);
+    if (!host) {
+      EXPECT_GT(failed(result, FailureReason::kConnectionLost), 0u);
+    }
   }
 }
 
