@@ -32,10 +32,12 @@ void Lifecycle::fail(RequestId id, FailureReason reason) {
   abort_frames(id, r, true);
   if (r.is_branch()) {
     // One call of a group failed as the caller gives up on it: the caller's
-    // visit fails, as it would with the calls made one after another.
+    // visit fails, as it would with the calls made one after another
+    // (unless it is failing already).
     const RequestId parent = requests.id_at(r.parent);
+    const bool cancelling = requests.get(parent).cancelling;
     detach(id, r);
-    fail(parent, reason);
+    if (!cancelling) fail(parent, reason);
     return;
   }
   stack_.clients().failed(id, r, reason);
@@ -101,7 +103,7 @@ RequestId Lifecycle::join(RequestId id, Request& b) {
   f.hits = static_cast<std::uint16_t>(f.hits + stub.hits);
   f.misses = static_cast<std::uint16_t>(f.misses + stub.misses);
   detach(id, b);
-  return parent;
+  return p.cancelling ? kNoRequest : parent;
 }
 
 void Lifecycle::detach(RequestId id, Request& b) {
@@ -118,6 +120,7 @@ void Lifecycle::detach(RequestId id, Request& b) {
 
 void Lifecycle::cancel_branches(Request& r) {
   RequestPool& requests = stack_.requests();
+  r.cancelling = true;
   while (r.first_branch != kNoSlot) {
     const RequestId id = requests.id_at(r.first_branch);
     Request& b = requests.get(id);
@@ -126,6 +129,7 @@ void Lifecycle::cancel_branches(Request& r) {
     abort_frames(id, b, false);
     detach(id, b);
   }
+  r.cancelling = false;
 }
 
 void Lifecycle::rearm_timers(RequestId id, Request& r) {

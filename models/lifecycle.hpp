@@ -43,7 +43,8 @@ class Lifecycle {
   // request `parent` (models/node.cpp sends it).
   RequestId spawn(RequestId parent, Request& p, std::uint8_t step);
   // The branch's call is over: its stub's cache answers go to the parent's
-  // frame and the branch is released. Returns the parent's id.
+  // frame and the branch is released. Returns the parent's id, or
+  // kNoRequest when the parent is cancelling its branches.
   RequestId join(RequestId id, Request& b);
 
   // Fault hooks (models/faults.cpp drives them).

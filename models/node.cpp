@@ -190,7 +190,7 @@ void Node::call_done(RequestId id, Request& r) {
     // A branch's call is over: it joins its parent, whose frame on this node
     // counts one call of its group done.
     const RequestId parent = stack_.lifecycle().join(id, r);
-    call_done(parent, stack_.requests().get(parent));
+    if (parent != kNoRequest) call_done(parent, stack_.requests().get(parent));
     return;
   }
   Frame& f = r.frame();

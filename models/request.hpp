@@ -54,6 +54,7 @@ inline constexpr int kFailureReasonCount = static_cast<int>(FailureReason::kCoun
 std::string_view failure_reason_name(FailureReason reason);
 
 using RequestId = std::uint64_t;
+inline constexpr RequestId kNoRequest = 0;  // no live request has it (generations start at 1)
 // A pool slot that names no request (branch links, models/lifecycle.hpp).
 inline constexpr std::uint32_t kNoSlot = 0xffffffffu;
 
@@ -113,6 +114,9 @@ struct Request {
   Time message_first_bit = 0;
   bool message_is_response = false;
   std::uint8_t message_retransmissions = 0;  // of a response held up by a partition
+  // Its branches are being cancelled: releasing what one holds may run
+  // another at once (a slot granted), which must then neither join nor fail it.
+  bool cancelling = false;
   // The wait queue the request sits in, if any (one at a time).
   std::uint32_t wait_token = 0;
   sim::EventHandle wait_timer;
@@ -161,6 +165,7 @@ class RequestPool {
     r.cache_answer = Request::CacheAnswer::kNone;
     r.parent = kNoSlot;
     r.first_branch = kNoSlot;
+    r.cancelling = false;
     r.generation = generation;
     live_slots_[slot] = true;
     ++live_;
