@@ -248,6 +248,24 @@ TEST(FanOut, ParallelGetsCountTheirMissesForTheVisit) {
   EXPECT_EQ(run.totals.failed_total(), 0u);
 }
 
+// Everything at once (tests/data/fanout-stress.yaml): nested groups,
+// parallel cache gets, client timeouts and retries, and every fault kind on
+// callers and callees, so faulted that most requests fail. The run reaches
+// its end (the sanitizer build checks that nothing acts on freed state),
+// still serves requests, and repeats event for event.
+TEST(FanOut, EveryFaultAtOnceRunsCleanlyAndRepeats) {
+  const models::ScenarioConfig config =
+      loader::load_scenario_file(test_support::source_root() / "tests" / "data" / "fanout-stress.yaml");
+  const models::RunResult a = models::run_scenario(config);
+  const models::RunResult b = models::run_scenario(config);
+  EXPECT_GT(a.totals.succeeded, 2000u);
+  EXPECT_GT(a.totals.failed_total(), 1000u);
+  EXPECT_LT(a.totals.in_flight(), 100u);
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_EQ(a.totals.succeeded, b.totals.succeeded);
+  EXPECT_EQ(a.latency.mean(), b.latency.mean());
+}
+
 // Common random numbers: the same seed gives the same run, event for event.
 TEST(FanOut, SameSeedSameRun) {
   const models::ScenarioConfig config = from_text(two_slow_callees());
