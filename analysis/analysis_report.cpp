@@ -301,11 +301,19 @@ std::string format_table(const AnalysisResult& result) {
   if (!q.stable) {
     out += "  no steady state: the load exceeds a resource's capacity\n";
   } else {
-    Table responses({"class", "response", "unloaded", "cpu", "disk", "network", "pool waits", "p50", "p90", "p99"});
+    // The overlap column only when some class fans out.
+    const bool fan_out = q.total.overlap > 0.0;
+    std::vector<std::string> header{"class", "response", "unloaded", "cpu", "disk", "network", "pool waits"};
+    if (fan_out) header.push_back("- overlap");
+    for (const char* p : {"p50", "p90", "p99"}) header.push_back(p);
+    Table responses(header);
     const auto add = [&](const ClassResponse& r, double unloaded, int c) {
       const auto quantile = [&](double p) { return ms(response_quantile(q, result.model.shares, c, p)); };
-      responses.add({r.name, ms(r.response), ms(unloaded), ms(r.cpu), ms(r.disk), ms(r.network), ms(r.pools),
-                     quantile(0.5), quantile(0.9), quantile(0.99)});
+      std::vector<std::string> row{r.name, ms(r.response), ms(unloaded), ms(r.cpu), ms(r.disk), ms(r.network),
+                                   ms(r.pools)};
+      if (fan_out) row.push_back(ms(r.overlap));
+      for (double p : {0.5, 0.9, 0.99}) row.push_back(quantile(p));
+      responses.add(row);
     };
     for (std::size_t c = 0; c < q.classes.size(); ++c) add(q.classes[c], op.unloaded_response[c], static_cast<int>(c));
     add(q.total, op.unloaded_response_total, -1);
@@ -412,7 +420,8 @@ nlohmann::ordered_json to_json(const AnalysisResult& result) {
   const auto response = [&](const ClassResponse& r, int c) {
     const auto quantile = [&](double p) { return millis(response_quantile(q, result.model.shares, c, p)); };
     return Json{{"response_ms", millis(r.response)}, {"cpu_ms", millis(r.cpu)},         {"disk_ms", millis(r.disk)},
-                {"network_ms", millis(r.network)},   {"pool_waits_ms", millis(r.pools)}, {"p50_ms", quantile(0.5)},
+                {"network_ms", millis(r.network)},   {"pool_waits_ms", millis(r.pools)},
+                {"fanout_overlap_ms", millis(r.overlap)}, {"p50_ms", quantile(0.5)},
                 {"p90_ms", quantile(0.9)},           {"p99_ms", quantile(0.99)}};
   };
   for (std::size_t c = 0; c < q.classes.size(); ++c) responses[q.classes[c].name] = response(q.classes[c], static_cast<int>(c));

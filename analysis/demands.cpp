@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include <boost/math/quadrature/exp_sinh.hpp>
 #include <fmt/format.h>
 
 #include "models/clients.hpp"
@@ -396,10 +397,24 @@ void Builder::add_calls() {
       // conditional step's calls are its count times these.
       double hits = 0.0;
       double misses = 0.0;
-      for (const models::CallStep& step : calls(c, t)) {
+      // A fan-out group's counts are settled when it starts (models/node.cpp).
+      double group_hits = 0.0;
+      double group_misses = 0.0;
+      const auto& steps = calls(c, t);
+      for (std::size_t s = 0; s < steps.size(); ++s) {
+        const models::CallStep& step = steps[s];
+        int group = -1;
+        if (step.parallel) {
+          group = static_cast<int>(s);
+          while (group > 0 && steps[static_cast<std::size_t>(group) - 1].parallel) --group;
+          if (group == static_cast<int>(s)) {
+            group_hits = hits;
+            group_misses = misses;
+          }
+        }
         double count = step.count;
-        if (step.on == models::CallCondition::kMiss) count *= misses;
-        if (step.on == models::CallCondition::kHit) count *= hits;
+        if (step.on == models::CallCondition::kMiss) count *= step.parallel ? group_misses : misses;
+        if (step.on == models::CallCondition::kHit) count *= step.parallel ? group_hits : hits;
         const auto target = static_cast<std::size_t>(step.tier);
         const bool cache = std::holds_alternative<models::CacheConfig>(config_.tiers[target].kind);
         if (cache && step.op == models::CacheOp::kGet) {
@@ -417,6 +432,7 @@ void Builder::add_calls() {
           call.target = next[k];
           call.per_visit = count * split[k];
           call.cache_set = cache && step.op == models::CacheOp::kSet;
+          call.group = group;
           if (const auto it = call_pool_.find({static_cast<int>(i), step.tier}); it != call_pool_.end()) {
             call.pools.push_back(it->second);
           }
@@ -689,6 +705,7 @@ Holding holding_times(const StackModel& model, const std::vector<StationResponse
   const std::size_t pools = model.pools.size();
   Holding h;
   h.node.assign(model.nodes.size(), std::vector<double>(classes, 0.0));
+  h.overlap.assign(model.nodes.size(), std::vector<double>(classes, 0.0));
   h.pool_visits.assign(pools, std::vector<double>(classes, 0.0));
   h.pool_demand.assign(pools, std::vector<double>(classes, 0.0));
   h.pool_rate.assign(pools, 0.0);
@@ -750,11 +767,21 @@ Holding holding_times(const StackModel& model, const std::vector<StationResponse
         for (const Job& job : n.plan[c].jobs) {
           t += job.count * stations[static_cast<std::size_t>(job.station)].residence(job.mean);
         }
+        // Sequential calls add up; a fan-out group's take the slowest's time.
+        std::map<int, std::vector<GroupCall>> groups;
         for (const Call& call : n.plan[c].calls) {
           double waits = 0.0;
           for (int p : call.pools) waits += h.pool_wait[static_cast<std::size_t>(p)];
-          t += call.per_visit * (waits + call_time(call, c));
+          const double time = waits + call_time(call, c);
+          t += call.per_visit * time;
+          if (call.group >= 0) groups[call.group].push_back(GroupCall{call.per_visit, time});
         }
+        for (const auto& [first, group] : groups) {
+          double sum = 0.0;
+          for (const GroupCall& g : group) sum += g.count * g.mean;
+          if (std::isfinite(sum)) h.overlap[i][c] += sum - expected_max(group);
+        }
+        t -= h.overlap[i][c];
         h.node[i][c] = t;
         if (n.admission >= 0) {
           const auto pi = static_cast<std::size_t>(n.admission);
@@ -767,6 +794,27 @@ Holding holding_times(const StackModel& model, const std::vector<StationResponse
     }
   }
   return h;
+}
+
+double expected_max(const std::vector<GroupCall>& calls) {
+  double scale = 0.0;
+  for (const GroupCall& g : calls) {
+    if (g.count > 0.0 && std::isinf(g.mean)) return kInfinity;
+    if (g.count > 0.0) scale = std::max(scale, g.mean);
+  }
+  if (scale == 0.0) return 0.0;
+  // In units of the longest mean: 1 - prod (1 - e^(-t/m))^n, summed in logs
+  // so that many calls or tiny t lose no precision.
+  const auto tail = [&](double u) {
+    double log_all = 0.0;
+    for (const GroupCall& g : calls) {
+      if (g.count <= 0.0 || g.mean <= 0.0) continue;
+      log_all += g.count * std::log(-std::expm1(-u * scale / g.mean));
+    }
+    return -std::expm1(log_all);
+  };
+  boost::math::quadrature::exp_sinh<double> integrator;
+  return scale * integrator.integrate(tail, 0.0, std::numeric_limits<double>::infinity());
 }
 
 Holding unloaded_holding(const StackModel& model, double throughput) {
@@ -824,7 +872,8 @@ OperationalAnalysis operational_analysis(const StackModel& model, double through
     }
   }
   for (std::size_t c = 0; c < classes; ++c) {
-    const double r0 = model.station_demand.col(static_cast<Eigen::Index>(c)).sum() + model.delay(static_cast<Eigen::Index>(c));
+    double r0 = model.station_demand.col(static_cast<Eigen::Index>(c)).sum() + model.delay(static_cast<Eigen::Index>(c));
+    for (std::size_t i = 0; i < model.nodes.size(); ++i) r0 -= model.nodes[i].visits[c] * h.overlap[i][c];
     op.unloaded_response.push_back(r0);
     op.unloaded_response_total += model.shares[c] * r0;
   }

@@ -7,7 +7,10 @@
 //  - A node visit puts one CPU job on its host (tier cpu + class cpu + TLS
 //    extra + the host firewall when the request came from another host, or
 //    from a client), then its disk IOs one after another, then `calls`
-//    synchronous calls to the next tier (models/node.hpp).
+//    synchronous calls to the next tier (models/node.hpp); the calls of a
+//    fan-out group (parallel steps) overlap: the visit waits for the
+//    slowest, whose expected time is taken as that of the maximum of
+//    independent exponentials with the calls' means (expected_max).
 //  - A message between nodes on different hosts is a job on the sender's NIC
 //    (tx) and on the receiver's NIC (rx, cut-through), plus the latency; nodes
 //    on one host exchange messages for free (models/stack.cpp). A client's
@@ -108,6 +111,7 @@ struct Call {
   double per_visit = 0.0;   // expected calls to target per visit of the caller
   std::vector<int> pools;   // pools the call holds while it lasts (connection pool, server maxconn)
   bool cache_set = false;   // a set to a cache (its CPU is set_cpu, not get_cpu)
+  int group = -1;           // the fan-out group (its first step) the call is sent with; -1: sequential
   Message request;
   Message response;
 };
@@ -214,6 +218,9 @@ double message_time(const Message& m, const std::vector<StationResponse>& statio
 // response leaving, and what that means for every pool.
 struct Holding {
   std::vector<std::vector<double>> node;  // node x class, s
+  // Node x class: what a visit's fan-out groups save over making their calls
+  // one after another (the sum of their times less the expected slowest), s.
+  std::vector<std::vector<double>> overlap;
   // Per request of each class (pool x class): acquisitions, and slot-seconds
   // held (units x holding time), the pool's demand.
   std::vector<std::vector<double>> pool_visits;
@@ -225,6 +232,19 @@ struct Holding {
   std::vector<double> pool_busy;
   std::vector<double> pool_wait;
 };
+// The expected time until every call of a fan-out group has answered:
+// E[max] of independent exponential response times, `count` calls of mean
+// `mean` (s) per entry (a fractional count, an expected one, is taken as
+// the exponent of the CDF), E[max] = integral over t >= 0 of
+// 1 - prod F_i(t)^count_i. For response times less variable than
+// exponential (NBUE, such as constants, Erlang, a service plus a wait) this is an
+// upper bound (docs/analysis.md).
+struct GroupCall {
+  double count = 0.0;
+  double mean = 0.0;
+};
+double expected_max(const std::vector<GroupCall>& calls);
+
 // Gives a pool's mean wait from its load: (pool, acquisitions/s, mean holding, busy slots).
 using PoolWait = std::function<double(int, double, double, double)>;
 // Tiers are solved callees first (tier_order): a caller holds its slots

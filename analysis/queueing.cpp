@@ -356,8 +356,10 @@ void add_responses(const StackModel& model, QueueingAnalysis& q) {
     for (std::size_t p = 0; p < model.pools.size(); ++p) {
       if (q.holding.pool_visits[p][c] > 0.0) r.pools += q.holding.pool_visits[p][c] * q.holding.pool_wait[p];
     }
-    r.response = r.cpu + r.disk + r.network + r.pools;
+    for (std::size_t i = 0; i < model.nodes.size(); ++i) r.overlap += model.nodes[i].visits[c] * q.holding.overlap[i][c];
+    r.response = r.cpu + r.disk + r.network + r.pools - r.overlap;
     const double share = model.shares[c];
+    q.total.overlap += share * r.overlap;
     q.total.cpu += share * r.cpu;
     q.total.disk += share * r.disk;
     q.total.network += share * r.network;
@@ -605,6 +607,10 @@ QueueingAnalysis closed_analysis(const StackModel& model, const MvaLimits& limit
   add_responses(model, q);
   add_variances(model, q);
   add_tiers(model, q);
+  if (q.total.overlap > 0.0) {
+    q.notes.push_back("fan-out: the response times take a group's calls as overlapping, but MVA's throughput takes "
+                      "them one after another (a lower bound on the throughput)");
+  }
   if (model.workload.users > limits.exact_single_class_users) {
     q.notes.push_back("Schweitzer's approximation with Seidmann's multi-server decomposition (population beyond the "
                       "exact limit)");

@@ -173,6 +173,9 @@ struct ClassResponse {
   double disk = 0.0;
   double network = 0.0;  // NICs, link and client latencies
   double pools = 0.0;    // waiting for slots
+  // What fan-out saves: the calls of a group overlap, so the response is the
+  // sum of the above less this (0 without parallel calls).
+  double overlap = 0.0;
   // The response time's distribution (response_quantile): its variance (s^2)
   // from the stations' sojourns taken as independent, and the constant delay
   // (s) it never goes below. For the mix, the variance of the mixture.

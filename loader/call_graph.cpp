@@ -14,6 +14,11 @@ namespace {
 // count by the gets before it.
 constexpr int kMaxPerVisit = 65535;
 constexpr std::size_t kMaxSteps = 255;  // a visit's current step is 8 bits
+// Each call of a fan-out group is a request of its own in the pool while it
+// lasts (models/lifecycle.hpp), and the overload guard (run.max_in_flight)
+// counts client requests only: 256 calls keep one request's branches within
+// one pool chunk (about 165 KiB), well above the fan-outs of real pages.
+constexpr int kMaxGroup = 256;
 
 template <class K>
 bool is(const models::TierConfig& tier) {
@@ -37,7 +42,7 @@ std::vector<models::CallStep> read_call_list(const Field& f, const std::vector<s
   for (std::size_t i = 0; i < f.node.items.size(); ++i) {
     const Field item{f.node.items[i], child_path(f.path, std::to_string(i))};
     const MapReader m(item);
-    m.allow_only({"to", "count", "on", "op"});
+    m.allow_only({"to", "count", "on", "op", "parallel"});
     models::CallStep step;
     const Field to = m.require("to");
     const std::string target = to_string(to);
@@ -55,8 +60,10 @@ std::vector<models::CallStep> read_call_list(const Field& f, const std::vector<s
     }
     const auto op = m.get("op");
     if (op) step.op = to_choice<models::CacheOp>(*op, {{"get", models::CacheOp::kGet}, {"set", models::CacheOp::kSet}});
+    const auto parallel = m.get("parallel");
+    if (parallel) step.parallel = to_bool(*parallel);
     steps.push_back(step);
-    where.push_back(StepFields{item, to, on, op});
+    where.push_back(StepFields{item, to, on, op, parallel});
   }
   return steps;
 }
@@ -85,9 +92,35 @@ void check(const models::ScenarioConfig& cfg, const std::vector<ClassFields>& wh
         fail(list, fmt::format("tier {} is a {} and calls no tier", caller.name, kind_of(caller)));
       }
       int gets = 0;  // cache gets before the current step
+      // A fan-out group's counts are settled when it starts: its conditional
+      // steps count the gets before the group.
+      int group_gets = 0;
+      long long group_calls = 0;  // at most, in the current group
       for (std::size_t s = 0; s < demand->call_list->size(); ++s) {
         const models::CallStep& step = (*demand->call_list)[s];
         const StepFields& sf = w.steps[t][s];
+        const bool group_start = step.parallel && (s == 0 || !(*demand->call_list)[s - 1].parallel);
+        if (group_start) {
+          group_gets = gets;
+          group_calls = 0;
+        }
+        if (step.parallel) {
+          group_calls += static_cast<long long>(step.count) * (step.on == models::CallCondition::kAlways ? 1 : group_gets);
+          if (group_calls > kMaxGroup) {
+            fail(*sf.parallel,
+                 fmt::format("up to {} calls in this fan-out group (each step's count, x the gets before the group "
+                             "for on: miss and on: hit); at most {} are supported",
+                             group_calls, kMaxGroup),
+                 "each call in flight is a request of its own in the simulator");
+          }
+          if (step.on != models::CallCondition::kAlways && group_gets == 0 && gets > 0) {
+            fail(*sf.on,
+                 fmt::format("on: {} in a fan-out group counts the cache gets answered before the group starts, "
+                             "but the only gets before this step are sent with it (parallel: true)",
+                             step.on == models::CallCondition::kMiss ? "miss" : "hit"),
+                 "end the group before this step (parallel: false), or move the gets before the group");
+          }
+        }
         const models::TierConfig& target = tiers[static_cast<std::size_t>(step.tier)];
         if (is<models::HaproxyConfig>(target)) {
           fail(sf.to,

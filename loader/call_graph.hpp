@@ -22,6 +22,7 @@ struct StepFields {
   Field to;
   std::optional<Field> on;
   std::optional<Field> op;
+  std::optional<Field> parallel;
 };
 
 // Where one class's demands and calls were written, by tier.

@@ -310,6 +310,7 @@ void Clients::on_timeout(std::uint64_t id) {
   n.depth = -1;
   n.wait_token = 0;
   n.wait_timer = sim::EventHandle();
+  n.first_branch = kNoSlot;  // the orphan's branches stay the orphan's
   attempt_over(next, n, FailureReason::kClientTimeout);
 }
 

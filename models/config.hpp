@@ -108,6 +108,9 @@ struct CallStep {
   int count = 1;
   CallCondition on = CallCondition::kAlways;
   CacheOp op = CacheOp::kGet;
+  // Sent at once with the adjacent parallel steps (one fan-out group); the
+  // visit goes on when every call of the group has answered.
+  bool parallel = false;
 };
 
 // What a class costs at one tier, per visit.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/stack.hpp"
+#include "models/topology.hpp"
 
 namespace models {
 
@@ -153,18 +154,29 @@ void Node::continue_disk_or_calls(RequestId id, Request& r) {
 
 // ---------------------------------------------------------------- calling
 
+namespace {
+
+// The calls a step makes given the visit's cache gets so far.
+int calls_of(const CallStep& step, int hits, int misses) {
+  if (step.on == CallCondition::kMiss) return step.count * misses;
+  if (step.on == CallCondition::kHit) return step.count * hits;
+  return step.count;
+}
+
+}  // namespace
+
 void Node::plan_step(const Request& r, Frame& f, std::size_t from) const {
   const auto& steps = stack_.calls(r.request_class, tier_index_);
-  for (std::size_t s = from; s < steps.size(); ++s) {
-    const CallStep& step = steps[s];
-    int n = step.count;
-    if (step.on == CallCondition::kMiss) n *= f.misses;
-    if (step.on == CallCondition::kHit) n *= f.hits;
+  for (std::size_t s = from; s < steps.size();) {
+    const std::size_t end = group_end(steps, s);
+    int n = 0;
+    for (std::size_t g = s; g < end; ++g) n += calls_of(steps[g], f.hits, f.misses);
     if (n > 0) {
       f.step = static_cast<std::uint8_t>(s);
       f.calls_left = static_cast<std::uint16_t>(n);
       return;
     }
+    s = end;
   }
   f.calls_left = 0;
 }
@@ -174,18 +186,53 @@ const CallStep& Node::current_step(const Request& r, const Frame& f) const {
 }
 
 void Node::call_done(RequestId id, Request& r) {
+  if (r.depth == 0 && r.is_branch()) {
+    // A branch's call is over: it joins its parent, whose frame on this node
+    // counts one call of its group done.
+    const RequestId parent = stack_.lifecycle().join(id, r);
+    if (parent != kNoRequest) call_done(parent, stack_.requests().get(parent));
+    return;
+  }
   Frame& f = r.frame();
   f.tries = 0;
-  if (--f.calls_left == 0) plan_step(r, f, static_cast<std::size_t>(f.step) + 1);
+  const auto& steps = stack_.calls(r.request_class, tier_index_);
+  if (--f.calls_left == 0) {
+    plan_step(r, f, group_end(steps, f.step));
+  } else if (steps[f.step].parallel) {
+    return;  // the group's other calls are still out
+  }
   next_call(id, r);
 }
 
 void Node::next_call(RequestId id, Request& r) {
-  if (r.frame().calls_left > 0) {
-    begin_call(id, r);
+  Frame& f = r.frame();
+  if (f.calls_left == 0) {
+    respond(id, r);
     return;
   }
-  respond(id, r);
+  if (current_step(r, f).parallel) {
+    fan_out(id, r);
+    return;
+  }
+  begin_call(id, r);
+}
+
+void Node::fan_out(RequestId id, Request& r) {
+  const Frame& f = r.frame();
+  const auto& steps = stack_.calls(r.request_class, tier_index_);
+  const std::size_t first = f.step;
+  // Every step's count is settled now, from the gets answered before the
+  // group: answers of this group's own gets arrive while it is sent.
+  const int hits = f.hits;
+  const int misses = f.misses;
+  for (std::size_t s = first; s < group_end(steps, first); ++s) {
+    for (int k = calls_of(steps[s], hits, misses); k > 0; --k) {
+      const RequestId branch = stack_.lifecycle().spawn(id, r, static_cast<std::uint8_t>(s));
+      begin_call(branch, stack_.requests().get(branch));
+      // A call that failed at once may have failed the request (and its id).
+      if (stack_.requests().find(id) == nullptr) return;
+    }
+  }
 }
 
 void Node::send_call(RequestId id, Request& r, Node& target) {
@@ -289,6 +336,12 @@ void Node::on_down(bool graceful) {
 void Node::on_up() {
   stack_.timeline<NodeState>(name_ + " up");
   if (tier_index_ == 0) stack_.clients().entry().node_up(*this);
+}
+
+void Node::abort_stub(RequestId id, Request& r, Frame& f) {
+  sim_.cancel(f.call_timer);
+  f.call_deadline = 0;
+  abort_call(id, r, f);
 }
 
 void Node::abort(RequestId id, Request& r, Frame& f) {

@@ -6,7 +6,9 @@
 //      host's firewall cost when the request came from another host)
 //   -> disk IOs, one after another
 //   -> the class's calls at this tier (models/topology.hpp), one after
-//      another, holding the admission slot
+//      another, holding the admission slot; a fan-out group's calls are sent
+//      at once, each by a branch request (models/lifecycle.hpp), and the
+//      visit goes on when the last has answered
 //   -> release the slot, send the response upstream.
 // Kinds (haproxy.hpp, nginx.hpp, app_server.hpp, database.hpp, server.hpp)
 // supply the admission limit, the extras, the disk plan and how a call picks
@@ -87,6 +89,8 @@ class Node {
 
   // Releases what frame f holds; called for every frame of a failing request.
   void abort(RequestId id, Request& r, Frame& f);
+  // The same for a branch's stub frame (frame 0), which holds only its call.
+  void abort_stub(RequestId id, Request& r, Frame& f);
   // A deeper tier failed the request while frame f waited for its call: the
   // call was answered with an error (a 5xx). Called before abort.
   virtual void call_answered_with_error(Request&, Frame&) {}
@@ -155,7 +159,10 @@ class Node {
   void serve(RequestId id, Request& r);
   void continue_disk_or_calls(RequestId id, Request& r);
   void next_call(RequestId id, Request& r);
-  // Moves f to the first step from `from` on that has calls to make.
+  // Sends the calls of the fan-out group at f.step, one branch each. Tail call.
+  void fan_out(RequestId id, Request& r);
+  // Moves f to the first step (or fan-out group) from `from` on that has
+  // calls to make; calls_left counts the group's calls.
   void plan_step(const Request& r, Frame& f, std::size_t from) const;
   void respond(RequestId id, Request& r);
 

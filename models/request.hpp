@@ -4,9 +4,12 @@
 // layered queueing model: a worker held by a visit stays held while the tier
 // it calls serves the call). Frame d is the visit at call depth d; in a chain
 // that is tier d, in a call graph any tier (each at most once: graphs are
-// acyclic). Requests live in a pool and are named by RequestId = slot +
-// generation, so an event about a request that has since ended is recognised
-// and ignored. Memory is proportional to the requests in flight.
+// acyclic). A request has one message in flight at a time; the calls of a
+// fan-out group, sent at once, are branches: requests of their own, linked to
+// the request whose frame waits for them (models/lifecycle.hpp). Requests
+// live in a pool and are named by RequestId = slot + generation, so an event
+// about a request that has since ended is recognised and ignored. Memory is
+// proportional to the requests in flight.
 #pragma once
 
 #include <array>
@@ -51,6 +54,9 @@ inline constexpr int kFailureReasonCount = static_cast<int>(FailureReason::kCoun
 std::string_view failure_reason_name(FailureReason reason);
 
 using RequestId = std::uint64_t;
+inline constexpr RequestId kNoRequest = 0;  // no live request has it (generations start at 1)
+// A pool slot that names no request (branch links, models/lifecycle.hpp).
+inline constexpr std::uint32_t kNoSlot = 0xffffffffu;
 
 // One tier visit. `held` flags say what must be released when the visit ends.
 struct Frame {
@@ -95,20 +101,35 @@ struct Request {
   // Why the attempt failed before any tier took it (unreachable entry address,
   // reset connection), carried to the client's delayed notice of it.
   FailureReason connect_failure = FailureReason::kCount;
+  // Parallel fan-out (models/lifecycle.hpp): a branch is a request making one
+  // call of its parent's fan-out group; frame 0 stands for the caller's frame
+  // (a stub: same node and step, one call). Links are pool slots, which stay
+  // put when a request is re-keyed. kNoSlot: a client's request.
+  std::uint32_t parent = kNoSlot;
   Time client_deadline = 0;      // the client's timeout for this attempt; 0 = none
   sim::EventHandle client_timer;
-  // The message in transit (one at a time: calls are synchronous).
+  // The message in transit (one at a time: a request's calls are synchronous;
+  // a fan-out group's are each a branch's).
   double message_bytes = 0.0;
   Time message_first_bit = 0;
   bool message_is_response = false;
   std::uint8_t message_retransmissions = 0;  // of a response held up by a partition
+  // Its branches are being cancelled: releasing what one holds may run
+  // another at once (a slot granted), which must then neither join nor fail it.
+  bool cancelling = false;
   // The wait queue the request sits in, if any (one at a time).
   std::uint32_t wait_token = 0;
   sim::EventHandle wait_timer;
   std::array<std::uint16_t, kMaxTiers> visits{};  // visits made to each tier (demand stream key)
   std::array<Frame, kMaxTiers> frames{};
+  // The branches of the group the deepest frame waits for (only the deepest
+  // frame can wait), and a branch's siblings: a doubly-linked list.
+  std::uint32_t first_branch = kNoSlot;
+  std::uint32_t prev_branch = kNoSlot;
+  std::uint32_t next_branch = kNoSlot;
 
   Frame& frame() { return frames[static_cast<std::size_t>(depth)]; }
+  bool is_branch() const { return parent != kNoSlot; }
 };
 
 // Requests are stored in fixed-size chunks, so a reference stays valid while
@@ -116,7 +137,8 @@ struct Request {
 // retry).
 class RequestPool {
  public:
-  RequestId create() {
+  // `branch`: a fan-out branch, which live() does not count.
+  RequestId create(bool branch = false) {
     std::uint32_t slot;
     if (!free_.empty()) {
       slot = free_.back();
@@ -141,9 +163,13 @@ class RequestPool {
     r.attempt = 0;
     r.visits.fill(0);
     r.cache_answer = Request::CacheAnswer::kNone;
+    r.parent = kNoSlot;
+    r.first_branch = kNoSlot;
+    r.cancelling = false;
     r.generation = generation;
     live_slots_[slot] = true;
     ++live_;
+    if (branch) ++branches_;
     return id_of(slot, generation);
   }
 
@@ -177,12 +203,21 @@ class RequestPool {
     live_slots_[slot] = false;
     free_.push_back(slot);
     --live_;
+    if (r.is_branch()) --branches_;
   }
 
-  std::size_t live() const { return live_; }
+  // The id a live request has now (ids change on rekey, slots do not).
+  RequestId id_at(std::uint32_t slot) { return id_of(slot, at(slot).generation); }
+  static std::uint32_t slot_of(RequestId id) { return static_cast<std::uint32_t>(id); }
+
+  // Client requests in flight (the overload guard, the time series): a
+  // fan-out branch is part of its request, not another one.
+  std::size_t live() const { return live_ - branches_; }
+  std::size_t live_branches() const { return branches_; }
   std::size_t capacity() const { return size_; }
 
-  // Visits every live request with its id (end-of-run accounting, crashes).
+  // Visits every live request with its id, fan-out branches included
+  // (end-of-run accounting, crashes).
   template <class F>
   void for_each_live(F&& f) {
     for (std::uint32_t slot = 0; slot < size_; ++slot) {
@@ -191,7 +226,7 @@ class RequestPool {
   }
 
  private:
-  // 256 requests (about 140 KiB) per chunk: a run touches only what its peak
+  // 256 requests (about 165 KiB) per chunk: a run touches only what its peak
   // in flight needs (each new chunk is value-initialised, page by page).
   static constexpr std::uint32_t kChunkBits = 8;
   static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
@@ -206,6 +241,7 @@ class RequestPool {
   std::vector<std::uint32_t> free_;
   std::uint32_t size_ = 0;
   std::size_t live_ = 0;
+  std::size_t branches_ = 0;
 };
 
 }  // namespace models

@@ -56,4 +56,8 @@ class Topology {
 // from tier 0. Every shipped scenario before call lists is a chain.
 std::vector<std::vector<CallStep>> resolve_calls(const ScenarioConfig& config);
 
+// One past the last step of the fan-out group that starts at step `s`
+// (adjacent steps with `parallel`), or s + 1 for a sequential step.
+std::size_t group_end(const std::vector<CallStep>& steps, std::size_t s);
+
 }  // namespace models
