@@ -115,7 +115,7 @@ void Lifecycle::detach(RequestId id, Request& b) {
     requests.get(requests.id_at(b.prev_branch)).next_branch = b.next_branch;
   }
   if (b.next_branch != kNoSlot) requests.get(requests.id_at(b.next_branch)).prev_branch = b.prev_branch;
-  requests.release(id);
+  requests.release_branch(id);
 }
 
 void Lifecycle::cancel_branches(Request& r) {

@@ -95,6 +95,33 @@ void Node::on_admitted(std::uint64_t id) {
   serve(id, r);
 }
 
+namespace {
+
+// The calls a step makes given the visit's cache gets so far.
+int calls_of(const CallStep& step, int hits, int misses) {
+  if (step.on == CallCondition::kMiss) return step.count * misses;
+  if (step.on == CallCondition::kHit) return step.count * hits;
+  return step.count;
+}
+
+}  // namespace
+
+// Inlined into serve and call_done, on every call's path.
+[[gnu::always_inline]] inline void Node::plan_step(const std::vector<CallStep>& steps, Frame& f, std::size_t from) {
+  for (std::size_t s = from; s < steps.size();) {
+    const std::size_t end = group_end(steps, s);
+    int n = 0;
+    for (std::size_t g = s; g < end; ++g) n += calls_of(steps[g], f.hits, f.misses);
+    if (n > 0) {
+      f.step = static_cast<std::uint8_t>(s);
+      f.calls_left = static_cast<std::uint16_t>(n);
+      return;
+    }
+    s = end;
+  }
+  f.calls_left = 0;
+}
+
 // ---------------------------------------------------------------- serving
 
 void Node::serve(RequestId id, Request& r) {
@@ -109,7 +136,12 @@ void Node::serve(RequestId id, Request& r) {
   double cpu = tier_.cpu.sample(rng) + extra_cpu(r, rng);
   if (demand != nullptr) cpu += demand->cpu.sample(rng);
   if (f.remote_arrival) cpu += host_.machine().firewall.sample(rng);
-  plan_step(r, f, 0);
+  const auto& steps = stack_.calls(r.request_class, tier_index_);
+  if (steps.empty()) {
+    f.calls_left = 0;  // the common leaf visit: nothing to plan
+  } else {
+    plan_step(steps, f, 0);
+  }
   plan_disk(r, f, demand, rng);
   if (cpu > 0.0) {
     host_.cpu().submit(cpu, sim::Callback::to<&Node::on_cpu_done>(this, id));
@@ -154,54 +186,31 @@ void Node::continue_disk_or_calls(RequestId id, Request& r) {
 
 // ---------------------------------------------------------------- calling
 
-namespace {
-
-// The calls a step makes given the visit's cache gets so far.
-int calls_of(const CallStep& step, int hits, int misses) {
-  if (step.on == CallCondition::kMiss) return step.count * misses;
-  if (step.on == CallCondition::kHit) return step.count * hits;
-  return step.count;
-}
-
-}  // namespace
-
-void Node::plan_step(const Request& r, Frame& f, std::size_t from) const {
-  const auto& steps = stack_.calls(r.request_class, tier_index_);
-  for (std::size_t s = from; s < steps.size();) {
-    const std::size_t end = group_end(steps, s);
-    int n = 0;
-    for (std::size_t g = s; g < end; ++g) n += calls_of(steps[g], f.hits, f.misses);
-    if (n > 0) {
-      f.step = static_cast<std::uint8_t>(s);
-      f.calls_left = static_cast<std::uint16_t>(n);
-      return;
-    }
-    s = end;
-  }
-  f.calls_left = 0;
-}
-
 const CallStep& Node::current_step(const Request& r, const Frame& f) const {
   return stack_.calls(r.request_class, tier_index_)[f.step];
 }
 
 void Node::call_done(RequestId id, Request& r) {
   if (r.depth == 0 && r.is_branch()) {
-    // A branch's call is over: it joins its parent, whose frame on this node
-    // counts one call of its group done.
-    const RequestId parent = stack_.lifecycle().join(id, r);
-    if (parent != kNoRequest) call_done(parent, stack_.requests().get(parent));
+    branch_done(id, r);
     return;
   }
   Frame& f = r.frame();
   f.tries = 0;
   const auto& steps = stack_.calls(r.request_class, tier_index_);
   if (--f.calls_left == 0) {
-    plan_step(r, f, group_end(steps, f.step));
+    plan_step(steps, f, group_end(steps, f.step));
   } else if (steps[f.step].parallel) {
     return;  // the group's other calls are still out
   }
   next_call(id, r);
+}
+
+void Node::branch_done(RequestId id, Request& r) {
+  // A branch's call is over: it joins its parent, whose frame on this node
+  // counts one call of its group done.
+  const RequestId parent = stack_.lifecycle().join(id, r);
+  if (parent != kNoRequest) call_done(parent, stack_.requests().get(parent));
 }
 
 void Node::next_call(RequestId id, Request& r) {

@@ -160,10 +160,14 @@ class Node {
   void continue_disk_or_calls(RequestId id, Request& r);
   void next_call(RequestId id, Request& r);
   // Sends the calls of the fan-out group at f.step, one branch each. Tail call.
-  void fan_out(RequestId id, Request& r);
+  // Out of line, as branch_done: next_call and call_done, on every call's
+  // path, stay small enough to inline (call_done would otherwise recurse).
+  [[gnu::noinline]] void fan_out(RequestId id, Request& r);
+  // A branch's call is over: it joins its parent. Tail call.
+  [[gnu::noinline]] void branch_done(RequestId id, Request& r);
   // Moves f to the first step (or fan-out group) from `from` on that has
   // calls to make; calls_left counts the group's calls.
-  void plan_step(const Request& r, Frame& f, std::size_t from) const;
+  static inline void plan_step(const std::vector<CallStep>& steps, Frame& f, std::size_t from);
   void respond(RequestId id, Request& r);
 
   SlotPool admission_;

@@ -75,11 +75,4 @@ std::vector<std::vector<CallStep>> resolve_calls(const ScenarioConfig& config) {
   return out;
 }
 
-std::size_t group_end(const std::vector<CallStep>& steps, std::size_t s) {
-  if (!steps[s].parallel) return s + 1;
-  std::size_t e = s + 1;
-  while (e < steps.size() && steps[e].parallel) ++e;
-  return e;
-}
-
 }  // namespace models

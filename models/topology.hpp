@@ -57,7 +57,13 @@ class Topology {
 std::vector<std::vector<CallStep>> resolve_calls(const ScenarioConfig& config);
 
 // One past the last step of the fan-out group that starts at step `s`
-// (adjacent steps with `parallel`), or s + 1 for a sequential step.
-std::size_t group_end(const std::vector<CallStep>& steps, std::size_t s);
+// (adjacent steps with `parallel`), or s + 1 for a sequential step. Inline:
+// every call a visit makes asks it.
+inline std::size_t group_end(const std::vector<CallStep>& steps, std::size_t s) {
+  if (!steps[s].parallel) return s + 1;
+  std::size_t e = s + 1;
+  while (e < steps.size() && steps[e].parallel) ++e;
+  return e;
+}
 
 }  // namespace models
