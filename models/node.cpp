@@ -95,38 +95,12 @@ void Node::on_admitted(std::uint64_t id) {
   serve(id, r);
 }
 
-namespace {
-
-// The calls a step makes given the visit's cache gets so far.
-int calls_of(const CallStep& step, int hits, int misses) {
-  if (step.on == CallCondition::kMiss) return step.count * misses;
-  if (step.on == CallCondition::kHit) return step.count * hits;
-  return step.count;
-}
-
-}  // namespace
-
-// Inlined into serve and call_done, on every call's path.
-[[gnu::always_inline]] inline void Node::plan_step(const std::vector<CallStep>& steps, Frame& f, std::size_t from) {
-  for (std::size_t s = from; s < steps.size();) {
-    const std::size_t end = group_end(steps, s);
-    int n = 0;
-    for (std::size_t g = s; g < end; ++g) n += calls_of(steps[g], f.hits, f.misses);
-    if (n > 0) {
-      f.step = static_cast<std::uint8_t>(s);
-      f.calls_left = static_cast<std::uint16_t>(n);
-      return;
-    }
-    s = end;
-  }
-  f.calls_left = 0;
-}
-
 // ---------------------------------------------------------------- serving
 
 void Node::serve(RequestId id, Request& r) {
   Frame& f = r.frame();
-  const TierDemand* demand = stack_.demand(r.request_class, tier_index_);
+  const Stack::ClassAtTier& at = stack_.at(r.request_class, tier_index_);
+  const TierDemand* demand = at.demand;
   // Demands come from a stream keyed by the request, the tier's name and the
   // visit number, not by node or topology: the same request costs the same in
   // every design compared (common random numbers).
@@ -136,12 +110,8 @@ void Node::serve(RequestId id, Request& r) {
   double cpu = tier_.cpu.sample(rng) + extra_cpu(r, rng);
   if (demand != nullptr) cpu += demand->cpu.sample(rng);
   if (f.remote_arrival) cpu += host_.machine().firewall.sample(rng);
-  const auto& steps = stack_.calls(r.request_class, tier_index_);
-  if (steps.empty()) {
-    f.calls_left = 0;  // the common leaf visit: nothing to plan
-  } else {
-    plan_step(steps, f, 0);
-  }
+  f.step = at.first_step.step;
+  f.calls_left = at.first_step.calls;
   plan_disk(r, f, demand, rng);
   if (cpu > 0.0) {
     host_.cpu().submit(cpu, sim::Callback::to<&Node::on_cpu_done>(this, id));
@@ -197,10 +167,13 @@ void Node::call_done(RequestId id, Request& r) {
   }
   Frame& f = r.frame();
   f.tries = 0;
-  const auto& steps = stack_.calls(r.request_class, tier_index_);
+  const Stack::ClassAtTier& at = stack_.at(r.request_class, tier_index_);
   if (--f.calls_left == 0) {
-    plan_step(steps, f, group_end(steps, f.step));
-  } else if (steps[f.step].parallel) {
+    const PlannedStep next = at.conditional ? plan_step(at.calls, group_end(at.calls, f.step), f.hits, f.misses)
+                                            : at.after[f.step];
+    f.step = next.step;
+    f.calls_left = next.calls;
+  } else if (at.calls[f.step].parallel) {
     return;  // the group's other calls are still out
   }
   next_call(id, r);

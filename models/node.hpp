@@ -165,9 +165,6 @@ class Node {
   [[gnu::noinline]] void fan_out(RequestId id, Request& r);
   // A branch's call is over: it joins its parent. Tail call.
   [[gnu::noinline]] void branch_done(RequestId id, Request& r);
-  // Moves f to the first step (or fan-out group) from `from` on that has
-  // calls to make; calls_left counts the group's calls.
-  static inline void plan_step(const std::vector<CallStep>& steps, Frame& f, std::size_t from);
   void respond(RequestId id, Request& r);
 
   SlotPool admission_;

@@ -31,6 +31,11 @@ Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
       at.request_bytes = d && d->request_bytes ? *d->request_bytes : default_request_bytes(kind).value_or(wc.request_bytes);
       at.response_bytes = d && d->response_bytes ? *d->response_bytes : default_response_bytes(kind).value_or(wc.response_bytes);
       at.calls = std::move(calls[c * config.tiers.size() + t]);
+      at.first_step = plan_step(at.calls, 0, 0, 0);
+      for (std::size_t s = 0; s < at.calls.size(); ++s) {
+        at.conditional = at.conditional || at.calls[s].on != CallCondition::kAlways;
+        at.after.push_back(plan_step(at.calls, group_end(at.calls, s), 0, 0));
+      }
     }
   }
   // Node ids follow the tiers' order (the topology's); nodes are built from

@@ -24,6 +24,7 @@
 #include "models/request.hpp"
 #include "models/results.hpp"
 #include "models/timeseries.hpp"
+#include "models/topology.hpp"
 #include "sim/simulation.hpp"
 
 namespace models {
@@ -59,6 +60,22 @@ class Stack {
   Host& host(std::size_t i) { return *hosts_[i]; }
   std::size_t host_count() const { return hosts_.size(); }
 
+  // What every visit of a class to a tier reads, resolved once from the
+  // config: one lookup on the hot path instead of a walk through it.
+  struct ClassAtTier {
+    const TierDemand* demand = nullptr;
+    double request_bytes = 0.0;
+    double response_bytes = 0.0;
+    std::vector<CallStep> calls;
+    PlannedStep first_step;  // a visit's first calls (no cache gets answered yet)
+    // Whether a step depends on the visit's cache answers (`on: miss/hit`);
+    // if not, the calls after each step's group are known in advance.
+    bool conditional = false;
+    std::vector<PlannedStep> after;  // by step
+  };
+  const ClassAtTier& at(int request_class, int tier) const {
+    return at_tier_[static_cast<std::size_t>(request_class) * config_.tiers.size() + static_cast<std::size_t>(tier)];
+  }
   // The class's demand at a tier, or nullptr when it states none.
   const TierDemand* demand(int request_class, int tier) const { return at(request_class, tier).demand; }
   // The calls a visit of the class to the tier makes (models/topology.hpp).
@@ -114,17 +131,6 @@ class Stack {
   std::vector<std::vector<Node*>> tiers_;
   Network network_;
   Lifecycle lifecycle_;
-  // What every visit of a class to a tier reads, resolved once from the
-  // config: one lookup on the hot path instead of a walk through it.
-  struct ClassAtTier {
-    const TierDemand* demand = nullptr;
-    double request_bytes = 0.0;
-    double response_bytes = 0.0;
-    std::vector<CallStep> calls;
-  };
-  const ClassAtTier& at(int request_class, int tier) const {
-    return at_tier_[static_cast<std::size_t>(request_class) * config_.tiers.size() + static_cast<std::size_t>(tier)];
-  }
   std::vector<ClassAtTier> at_tier_;  // class x tier
   std::unique_ptr<Clients> clients_;
   std::unique_ptr<FaultInjector> faults_;

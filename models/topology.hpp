@@ -56,6 +56,13 @@ class Topology {
 // from tier 0. Every shipped scenario before call lists is a chain.
 std::vector<std::vector<CallStep>> resolve_calls(const ScenarioConfig& config);
 
+// The calls a step makes given the visit's cache gets so far.
+inline int calls_of(const CallStep& step, int hits, int misses) {
+  if (step.on == CallCondition::kMiss) return step.count * misses;
+  if (step.on == CallCondition::kHit) return step.count * hits;
+  return step.count;
+}
+
 // One past the last step of the fan-out group that starts at step `s`
 // (adjacent steps with `parallel`), or s + 1 for a sequential step. Inline:
 // every call a visit makes asks it.
@@ -64,6 +71,23 @@ inline std::size_t group_end(const std::vector<CallStep>& steps, std::size_t s) 
   std::size_t e = s + 1;
   while (e < steps.size() && steps[e].parallel) ++e;
   return e;
+}
+
+// The first step (or fan-out group) from `from` on that has calls to make,
+// and how many: the group's calls; calls 0 when none is left.
+struct PlannedStep {
+  std::uint8_t step = 0;
+  std::uint16_t calls = 0;
+};
+inline PlannedStep plan_step(const std::vector<CallStep>& steps, std::size_t from, int hits, int misses) {
+  for (std::size_t s = from; s < steps.size();) {
+    const std::size_t end = group_end(steps, s);
+    int n = 0;
+    for (std::size_t g = s; g < end; ++g) n += calls_of(steps[g], hits, misses);
+    if (n > 0) return {static_cast<std::uint8_t>(s), static_cast<std::uint16_t>(n)};
+    s = end;
+  }
+  return {};
 }
 
 }  // namespace models
