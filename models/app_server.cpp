@@ -38,7 +38,7 @@ AppNode::AppNode(Stack& stack, const TierConfig& tier, int tier_index, int index
 }
 
 void AppNode::begin_call(RequestId id, Request& r) {
-  switch (pool_of(r, r.frame()).acquire(id)) {
+  switch (pool_of(r.frame()).acquire(id)) {
     case SlotPool::Result::kGranted:
       call(id, r);
       return;
@@ -53,7 +53,7 @@ void AppNode::on_connection(std::uint64_t id) { call(id, stack_.requests().get(i
 void AppNode::call(RequestId id, Request& r) {
   Frame& f = r.frame();
   f.holds_call = true;
-  const int tier = current_step(r, f).tier;
+  const int tier = f.callee;
   if (Node* target = choose_target(r, tier)) {
     send_call(id, r, *target);
     return;
@@ -103,10 +103,10 @@ Node* AppNode::choose_target(const Request& r, int tier) {
   return next[next_[k]++ % next.size()];
 }
 
-void AppNode::end_call(Request& r, Frame& f) {
+void AppNode::end_call(Request&, Frame& f) {
   if (!f.holds_call) return;
   f.holds_call = false;
-  pool_of(r, f).release();
+  pool_of(f).release();
 }
 
 void AppNode::abort_call(RequestId id, Request& r, Frame& f) {
@@ -114,7 +114,7 @@ void AppNode::abort_call(RequestId id, Request& r, Frame& f) {
     end_call(r, f);
     return;
   }
-  if (&f == &r.frame() && f.calls_left > 0) pool_of(r, f).abandon(id);
+  if (&f == &r.frame() && f.calls_left > 0) pool_of(f).abandon(id);
 }
 
 }  // namespace models

@@ -44,8 +44,8 @@ class AppNode final : public Node {
   // the router has no reader.
   void call(RequestId id, Request& r);
   Node* choose_target(const Request& r, int tier);
-  SlotPool& pool_of(const Request& r, const Frame& f) {
-    return connections_[static_cast<std::size_t>(current_step(r, f).tier)];
+  SlotPool& pool_of(const Frame& f) {
+    return connections_[f.callee];
   }
 
   const AppConfig& config_;

@@ -89,6 +89,7 @@ RequestId Lifecycle::spawn(RequestId parent, Request& p, std::uint8_t step) {
   stub = Frame{};
   stub.node = caller.node;
   stub.step = step;
+  stub.callee = static_cast<std::uint8_t>(target);
   stub.calls_left = 1;
   stub.entered = sim_.now();
   return id;

@@ -111,6 +111,8 @@ void Node::serve(RequestId id, Request& r) {
   if (demand != nullptr) cpu += demand->cpu.sample(rng);
   if (f.remote_arrival) cpu += host_.machine().firewall.sample(rng);
   f.step = at.first_step.step;
+  f.callee = at.first_step.tier;
+  f.group = at.first_step.group;
   f.calls_left = at.first_step.calls;
   plan_disk(r, f, demand, rng);
   if (cpu > 0.0) {
@@ -172,8 +174,10 @@ void Node::call_done(RequestId id, Request& r) {
     const PlannedStep next = at.conditional ? plan_step(at.calls, group_end(at.calls, f.step), f.hits, f.misses)
                                             : at.after[f.step];
     f.step = next.step;
+    f.callee = next.tier;
+    f.group = next.group;
     f.calls_left = next.calls;
-  } else if (at.calls[f.step].parallel) {
+  } else if (f.group) {
     return;  // the group's other calls are still out
   }
   next_call(id, r);
@@ -192,7 +196,7 @@ void Node::next_call(RequestId id, Request& r) {
     respond(id, r);
     return;
   }
-  if (current_step(r, f).parallel) {
+  if (f.group) {
     fan_out(id, r);
     return;
   }

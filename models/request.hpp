@@ -64,6 +64,8 @@ struct Frame {
   std::uint32_t downstream = 0;  // node of the current call, when calling
   std::uint16_t calls_left = 0;  // of the current step of the visit's call list
   std::uint8_t step = 0;         // the current step (models/topology.hpp's calls)
+  std::uint8_t callee = 0;       // the tier the current step calls (sequential steps and branches)
+  bool group = false;            // the current step starts a fan-out group
   std::uint16_t hits = 0;        // cache gets of this visit that hit
   std::uint16_t misses = 0;      // ... that missed or failed
   std::uint16_t ios_left = 0;    // disk IOs still to do (page reads, then the log flush)

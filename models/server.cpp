@@ -15,7 +15,7 @@ ServerNode::ServerNode(Stack& stack, const TierConfig& tier, int tier_index, int
 }
 
 void ServerNode::begin_call(RequestId id, Request& r) {
-  const auto& next = stack_.tier_nodes(current_step(r, r.frame()).tier);
+  const auto& next = stack_.tier_nodes(r.frame().callee);
   send_call(id, r, *next[next_++ % next.size()]);
 }
 

@@ -11,6 +11,7 @@ namespace models {
 Stack::Stack(const ScenarioConfig& config, sim::Simulation& sim)
     : config_(config),
       sim_(sim),
+      tier_count_(config.tiers.size()),
       observers_(config),
       network_(*this, config.network, sim),
       lifecycle_(*this, sim) {

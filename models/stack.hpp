@@ -74,7 +74,7 @@ class Stack {
     std::vector<PlannedStep> after;  // by step
   };
   const ClassAtTier& at(int request_class, int tier) const {
-    return at_tier_[static_cast<std::size_t>(request_class) * config_.tiers.size() + static_cast<std::size_t>(tier)];
+    return at_tier_[static_cast<std::size_t>(request_class) * tier_count_ + static_cast<std::size_t>(tier)];
   }
   // The class's demand at a tier, or nullptr when it states none.
   const TierDemand* demand(int request_class, int tier) const { return at(request_class, tier).demand; }
@@ -124,6 +124,7 @@ class Stack {
 
   const ScenarioConfig& config_;
   sim::Simulation& sim_;
+  std::size_t tier_count_;  // config_.tiers.size(), kept: at() would divide by sizeof(TierConfig)
   RequestPool requests_;
   Observers observers_;
   std::vector<std::unique_ptr<Host>> hosts_;

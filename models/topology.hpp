@@ -77,6 +77,8 @@ inline std::size_t group_end(const std::vector<CallStep>& steps, std::size_t s) 
 // and how many: the group's calls; calls 0 when none is left.
 struct PlannedStep {
   std::uint8_t step = 0;
+  std::uint8_t tier = 0;   // the tier a sequential step calls
+  bool group = false;      // a fan-out group
   std::uint16_t calls = 0;
 };
 inline PlannedStep plan_step(const std::vector<CallStep>& steps, std::size_t from, int hits, int misses) {
@@ -84,7 +86,10 @@ inline PlannedStep plan_step(const std::vector<CallStep>& steps, std::size_t fro
     const std::size_t end = group_end(steps, s);
     int n = 0;
     for (std::size_t g = s; g < end; ++g) n += calls_of(steps[g], hits, misses);
-    if (n > 0) return {static_cast<std::uint8_t>(s), static_cast<std::uint16_t>(n)};
+    if (n > 0) {
+      return {static_cast<std::uint8_t>(s), static_cast<std::uint8_t>(steps[s].tier), steps[s].parallel,
+              static_cast<std::uint16_t>(n)};
+    }
     s = end;
   }
   return {};
