@@ -66,6 +66,8 @@ bool EventQueue::refill_front(Time limit) {
   }
 }
 
+void EventQueue::push_now(const Entry& e) { now_.push_back(e); }
+
 void EventQueue::spill_front() {
   // Entries at or after the middle entry's time go back (ties stay together);
   // those at last_ cannot, as buckets hold only times after it.
@@ -79,6 +81,13 @@ void EventQueue::spill_front() {
 }
 
 Time EventQueue::peek_time() {
+  // Anything pending is at or after last_, the time of now_'s entries.
+  for (; now_head_ != now_.size(); ++now_head_) {
+    if (!is_stale(now_[now_head_])) return last_;
+    --stale_;
+  }
+  now_.clear();
+  now_head_ = 0;
   while (!front_.empty()) {
     if (!is_stale(front_.back())) return front_.back().time;
     front_.pop_back();  // stale: its event was cancelled
@@ -102,6 +111,17 @@ bool EventQueue::pop(Time limit, FiredEvent& out) {
   // caller's clock (which, after pop(kNever) fails, has not moved).
   if (live_ == 0) return false;
   for (;;) {
+    // now_'s entries follow the front's at last_, which were pushed before them.
+    if (!now_.empty() && (front_.empty() || front_.back().time != last_)) [[unlikely]] {
+      if (last_ > limit) return false;
+      const Entry e = now_[now_head_++];
+      if (now_head_ == now_.size()) {
+        now_.clear();
+        now_head_ = 0;
+      }
+      if (take(e, out)) return true;
+      continue;
+    }
     if (front_.empty()) {
       // A lone entry in the lowest bucket pops straight from it; the front
       // then covers what is left of that bucket's range.
