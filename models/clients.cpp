@@ -146,11 +146,20 @@ void Clients::on_user_request(std::uint64_t user) {
     last_user_send_ = now;
     user_sends_at_last_ = 0;
   } else if (++user_sends_at_last_ > users_.size() + kStalledSends) {
-    stack_.stop_run("run stopped at " + sim::format_duration(now) + " simulated: " +
-                    std::to_string(user_sends_at_last_) +
-                    " requests sent at that instant, and the simulated clock does not advance: users who think "
-                    "for 0s meet a path that takes no time (no demand and no latency, or a failure at once). "
-                    "Give the users a think time, or the path a demand or a latency");
+    std::string why = "run stopped at " + sim::format_duration(now) + " simulated: " +
+                      std::to_string(user_sends_at_last_) +
+                      " requests sent at that instant, and the simulated clock does not advance: users who think "
+                      "for 0s ";
+    // A path with demand stalls too when requests are refused at once.
+    if (last_user_failure_at_ == now) {
+      why += "see their requests fail at once (the last with " +
+             std::string(failure_reason_name(last_user_failure_)) +
+             ") and send again. Give the users a think time, or the stack room for them";
+    } else {
+      why += "meet a path that takes no time (no demand and no latency, or a failure at once). "
+             "Give the users a think time, or the path a demand or a latency";
+    }
+    stack_.stop_run(std::move(why));
     return;
   }
   send(now, static_cast<std::uint32_t>(user), users_[static_cast<std::size_t>(user)]);
@@ -396,7 +405,13 @@ void Clients::finish(RequestId id, Request& r, std::optional<FailureReason> fail
   count(r, failure, at);
   const std::uint32_t client = r.client;
   stack_.requests().release(id);
-  if (!schedule_) user_done(client, at);
+  if (!schedule_) {
+    if (failure) {
+      last_user_failure_at_ = at;
+      last_user_failure_ = *failure;
+    }
+    user_done(client, at);
+  }
 }
 
 bool Clients::settle_in_advance(RequestId id, Request& r, Time arrives) {

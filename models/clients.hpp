@@ -136,6 +136,9 @@ class Clients {
   static constexpr std::uint64_t kStalledSends = 100'000;
   Time last_user_send_ = -1;
   std::uint64_t user_sends_at_last_ = 0;
+  // A user's latest failed request, which the guard's message names.
+  Time last_user_failure_at_ = -1;
+  FailureReason last_user_failure_{};
   // Retry budget tokens and circuit breaker state.
   double tokens_ = 0.0;
   int consecutive_failures_ = 0;

@@ -213,6 +213,26 @@ TEST_F(LimitsTest, AClockThatCannotAdvanceStopsWithStatus3) {
   }
   // Any time on the path lets the clock advance: the same users run to the end.
   expect_runs(write("cpu.yaml", scenario("{ duration: 1s }", "{ users: 50, think: 0s }", "{ cpu: 1us }")));
+  // A path with demand stalls all the same when the server refuses the users
+  // at once; the message then names the refusal, not a path without demand.
+  const std::string refused =
+      "name: refused\n"
+      "run: { duration: 10s }\n"
+      "machines:\n"
+      "  box: { cores: 2 }\n"
+      "tiers:\n"
+      "  app: { kind: app, machine: box, workers: 1, backlog: 0 }\n"
+      "workload:\n"
+      "  arrivals: { users: 50, think: 0s }\n"
+      "  classes:\n"
+      "    get: { app: { cpu: 5ms } }\n";
+  const Outcome r = tiersim({"run", write("refused.yaml", refused).string(), "--quiet"});
+  EXPECT_EQ(r.status, 3) << r.err;
+  for (const char* needle : {"requests sent at that instant", "users who think for 0s see their requests fail at once "
+                             "(the last with app_backlog) and send again", "Give the users a think time"}) {
+    EXPECT_NE(r.err.find(needle), std::string::npos) << needle << " in " << r.err;
+  }
+  EXPECT_EQ(r.err.find("a path that takes no time"), std::string::npos) << r.err;
 }
 
 TEST_F(LimitsTest, SizesBeyondWhatTheArithmeticCarriesAreRefused) {
