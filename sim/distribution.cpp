@@ -146,6 +146,10 @@ Distribution Distribution::erlang(int phases, double mean) {
 Distribution Distribution::hyperexponential(double mean, double cv) {
   require(positive(mean), "hyperexponential", "mean must be finite and > 0", mean);
   require(std::isfinite(cv) && cv >= 1.0, "hyperexponential", "cv must be finite and >= 1", cv);
+  // The second phase's mean is at most mean x (cv^2 + 1); beyond, it
+  // overflows (cv^2 itself past 1e154) and the samples would be NaN.
+  require(std::isfinite(mean * (cv * cv + 1.0)), "hyperexponential",
+          "cv must be small enough that mean x (cv^2 + 1) is finite", cv);
   if (cv == 1.0) return exponential(mean);
   // Balanced means: each phase contributes half of the mean (p * mean1 = mean / 2).
   const double cv2 = cv * cv;

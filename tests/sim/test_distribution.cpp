@@ -306,6 +306,16 @@ TEST(Distribution, FactoriesRejectNonsenseNamingParameterAndValue) {
   // Found by fuzz_distribution: gamma(6m, cv=01e308) sampled NaN (cv^2 overflowed).
   EXPECT_THAT(error_of([] { D::gamma(360e9, 1e308); }), HasSubstr("mean x cv^2 is finite"));
   EXPECT_THAT(error_of([] { D::lognormal(1, 1e300); }), HasSubstr("cv must be at most 1e154"));
+  // And hyperexp(8m, cv=01e308): cv^2 overflowed, the phase probability was NaN.
+  EXPECT_THAT(error_of([] { D::hyperexponential(480e9, 1e308); }), HasSubstr("mean x (cv^2 + 1) is finite"));
+  EXPECT_THAT(error_of([] { D::hyperexponential(1e300, 1e10); }), HasSubstr("mean x (cv^2 + 1) is finite"));
+  // The largest cv that fits still samples finite durations.
+  const Distribution wide = D::hyperexponential(480e9, 1e140);
+  RandomStream rng(3, 0, "hyperexp-wide");
+  for (int i = 0; i < 1000; ++i) {
+    const double x = wide.sample(rng);
+    ASSERT_TRUE(std::isfinite(x) && x >= 0.0) << x;
+  }
   EXPECT_THAT(error_of([] { D::constant(-1); }),
               HasSubstr("value must be finite and >= 0, got -1"));
   EXPECT_THAT(error_of([&] { D::constant(nan); }), HasSubstr("got nan"));
