@@ -186,9 +186,11 @@ Node parse_yaml(const std::string& yaml, std::shared_ptr<const std::string> orig
   }
   const bool stuck = starts.size() == 3 && starts[2].pos == starts[1].pos;
   if (stuck) {
+    // The parser counts positions in the text decoded to UTF-8, which for a
+    // UTF-16 or UTF-32 text (a BOM, or zero bytes) may lie past its end.
     const auto at = static_cast<std::size_t>(starts[2].pos);
-    throw error_at(starts[2],
-                   fmt::format("YAML syntax error: unexpected {}", in_quotes(std::string_view(yaml).substr(at, 1))));
+    const std::string found = at < yaml.size() ? in_quotes(std::string_view(yaml).substr(at, 1)) : "text";
+    throw error_at(starts[2], fmt::format("YAML syntax error: unexpected {}", found));
   }
   if (starts.size() > 1) throw error_at(starts[1], "a second YAML document; expected exactly one");
   return Builder(std::move(origin), positions).build(document, key_path);

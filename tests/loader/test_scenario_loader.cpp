@@ -1307,6 +1307,15 @@ TEST(Robustness, HostileDocuments) {
   EXPECT_THAT(comma.what(), HasSubstr("YAML syntax error: unexpected \",\""));
   EXPECT_EQ(error_of(kMinimal + ",\n").line(), 10);
   EXPECT_THAT(error_of(kMinimal, overrides({"name=,"})).what(), StartsWith("--set name=,: name: YAML syntax error"));
+  // Found by fuzz_vary: a value that reads as UTF-16 (it starts with a zero
+  // byte) sticks the parser at a position, counted in the decoded text, past
+  // the end of the value; naming the character there threw out_of_range.
+  constexpr char kUtf16[] =
+      "\x00\x26\x20\x2e\x31\x2e\x72\x61\x74\x65\x75\x6c\x65\x2e\x31\x2e\x72\x6c\x73\x2e\x73\x63\x68\x65"
+      "\x64\x75\x6c\x65\x2e\x31\x2e\x72\x61\x74\x65\x75\x6c\x65\x2e\x31\x2e\x72\x61\x74\x65\x3d\x34\x30"
+      "\x30\x2f\x08\x00\x2c\x00\x26\x00\x00\x00\x73\x00\x00\x2c\x26\x38\x2c\x31\x36";
+  const std::vector<Override> utf16{Override{"name", std::string(kUtf16, sizeof kUtf16 - 1)}};
+  EXPECT_THAT(error_of(kMinimal, utf16).what(), HasSubstr("name: YAML syntax error: unexpected text"));
 }
 
 }  // namespace
